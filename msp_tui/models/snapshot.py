@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from msp_tui.models.cold_storage import ColdStorageRow
 from msp_tui.models.device import Device
 from msp_tui.models.org import Org
 from msp_tui.models.user import User
@@ -25,6 +26,8 @@ class AccountSnapshot:
     orgs: tuple[Org, ...] = ()
     users: tuple[User, ...] = ()
     devices: tuple[Device, ...] = ()
+    cold_storage: tuple[ColdStorageRow, ...] = ()
+    """Archives of deactivated users/devices still held (and so still billed) until purge."""
     _org_index: dict[int, Org] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
