@@ -1,0 +1,274 @@
+"""Provides the core of the async Code42 client: auth, retries, read-only guard, paging.
+
+One `httpx.AsyncClient` (one connection pool) per client. The typed calls live in the
+`orgs`, `users` and `devices` mixins; `Code42Client` in `msp_tui.api` puts them together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Mapping
+
+import httpx
+
+from msp_tui import __version__
+from msp_tui.api import envelope, errors
+from msp_tui.api.audit import AuditEvent, AuditSink, redact
+from msp_tui.api.auth import Credentials, fetch_token
+from msp_tui.api.retry import RETRYABLE_STATUSES, RetryPolicy
+
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 500
+USER_AGENT = f"msp-tui/{__version__} httpx/{httpx.__version__}"
+_NON_MUTATING_POSTS = ("/api/v3/oauth/token",)
+
+Params = Mapping[str, Any]
+
+
+class CoreClient:
+    """Talks HTTP to one Code42 console for one partner account."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        verify: bool | str = True,
+        read_only: bool = False,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_concurrency: int = 4,
+        retry: RetryPolicy | None = None,
+        audit: AuditSink | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+        self.base_url = normalise_base_url(base_url)
+        self.read_only = read_only
+        self.page_size = page_size
+        self.max_concurrency = max(1, max_concurrency)
+        self.retry = retry or RetryPolicy()
+        self._rng = random.Random(self.retry.seed)
+        self._credentials = credentials
+        self._audit = audit
+        self._sleep = sleep
+        self._token: str | None = None
+        self._token_lock = asyncio.Lock()
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            verify=verify,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            limits=httpx.Limits(max_connections=max(8, self.max_concurrency * 2)),
+        )
+
+    async def __aenter__(self) -> CoreClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Closes the connection pool."""
+        await self._http.aclose()
+
+    async def sign_in(self) -> None:
+        """Fetches a token now, so bad credentials show up before any other call."""
+        await self._renew_token(None)
+
+    # -- requests ---------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Sends one request and returns the unwrapped payload.
+
+        Reads are retried on transient failures; mutating requests only when the server
+        provably did not act on them. A 401 renews the token once and retries once.
+        """
+        method = method.upper()
+        mutating = method != "GET" and path not in _NON_MUTATING_POSTS
+        if mutating and self.read_only:
+            self._record(method, path, "refused", None, "read-only session", json)
+            raise errors.ReadOnlyError(
+                f"Read-only session: {method} {path} was not sent.", method=method, path=path
+            )
+        query = _encode_params(params)
+        renewed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send(method, path, query, json)
+            except httpx.TransportError as exc:
+                lost_answer = mutating and not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                if lost_answer:
+                    self._record(method, path, "unknown", None, _transport_message(exc), json)
+                    raise errors.UnknownOutcomeError(
+                        f"{method} {path} was sent but no answer came back "
+                        f"({_transport_message(exc)}); check the server before trying again.",
+                        method=method,
+                        path=path,
+                    ) from exc
+                if attempt < self.retry.max_attempts:
+                    await self._sleep(self.retry.delay(attempt, None, self._rng))
+                    continue
+                raise errors.TransportError(
+                    f"Cannot reach {self.base_url}: {_transport_message(exc)}.",
+                    method=method,
+                    path=path,
+                ) from exc
+            if response.status_code == 401 and not renewed:
+                renewed = True
+                await self._renew_token(self._token)
+                continue
+            retryable = response.status_code in RETRYABLE_STATUSES and (
+                not mutating or response.status_code == 429
+            )
+            if retryable and attempt < self.retry.max_attempts:
+                wait = self.retry.delay(attempt, envelope.retry_after_seconds(response), self._rng)
+                await self._sleep(wait)
+                continue
+            if response.is_error:
+                error = envelope.error_for(response)
+                if mutating:
+                    self._record(method, path, "error", response.status_code, str(error), json)
+                raise error
+            payload = envelope.unwrap(response)
+            if mutating:
+                self._record(method, path, "ok", response.status_code, "", json)
+            return payload
+
+    async def _send(self, method: str, path: str, query: dict[str, str], body: Any) -> httpx.Response:
+        token = self._token or await self._renew_token(None)
+        headers = {"Authorization": f"Bearer {token}"}
+        return await self._http.request(
+            method, path, params=query, json=body, headers=headers
+        )
+
+    async def _renew_token(self, stale: str | None) -> str:
+        async with self._token_lock:
+            # Another task may have renewed it while we waited for the lock.
+            if self._token is not None and self._token != stale:
+                return self._token
+            try:
+                self._token = await fetch_token(self._http, self._credentials)
+            except httpx.TransportError as exc:
+                raise errors.TransportError(
+                    f"Cannot reach {self.base_url}: {_transport_message(exc)}."
+                ) from exc
+            return self._token
+
+    def _record(
+        self, method: str, path: str, outcome: str, status: int | None, detail: str, body: Any
+    ) -> None:
+        if self._audit is None:
+            return
+        event = AuditEvent(
+            at=datetime.now(timezone.utc),
+            method=method,
+            path=path,
+            outcome=outcome,
+            status=status,
+            detail=detail,
+            body=redact(body) if isinstance(body, dict) else None,
+        )
+        self._audit(event)
+
+    # -- paging -----------------------------------------------------------------------------
+
+    async def get_all(self, path: str, key: str, params: Params | None = None) -> list[dict[str, Any]]:
+        """Returns every item of a paged v1 list resource.
+
+        The first page tells `totalCount`; the remaining pages are fetched concurrently
+        (bounded). A short page ends the walk even when `totalCount` said otherwise, and
+        if the count was too low the walk goes on page by page until a short page.
+        """
+        size = self.page_size
+        first = await self._page(path, key, params, 1, size)
+        items, total = first
+        if len(items) < size:
+            return items
+        pages = max(1, -(-total // size)) if total is not None else 1
+        semaphore = asyncio.Semaphore(self.max_concurrency)
+
+        async def fetch(num: int) -> list[dict[str, Any]]:
+            async with semaphore:
+                return (await self._page(path, key, params, num, size))[0]
+
+        results = await asyncio.gather(*(fetch(n) for n in range(2, pages + 1)))
+        for page in results:
+            items.extend(page)
+            if len(page) < size:
+                return _dedupe(items)
+        num = pages
+        while True:
+            num += 1
+            page = (await self._page(path, key, params, num, size))[0]
+            items.extend(page)
+            if len(page) < size:
+                return _dedupe(items)
+
+    async def _page(
+        self, path: str, key: str, params: Params | None, num: int, size: int
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        payload = await self.request("GET", path, params={**(params or {}), "pgNum": num, "pgSize": size})
+        if not isinstance(payload, dict) or not isinstance(payload.get(key), list):
+            raise errors.ResponseFormatError(
+                f"GET {path} page {num}: expected a list under {key!r}.", path=path
+            )
+        total = payload.get("totalCount")
+        items = [item for item in payload[key] if isinstance(item, dict)]
+        return items, total if isinstance(total, int) else None
+
+
+def normalise_base_url(url: str) -> str:
+    """Adds https:// when the scheme is missing (as py42 does) and drops a trailing slash."""
+    url = url.strip()
+    if "://" not in url:
+        url = f"https://{url}"
+    return url.rstrip("/")
+
+
+def _encode_params(params: Params | None) -> dict[str, str]:
+    encoded: dict[str, str] = {}
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        encoded[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return encoded
+
+
+_ID_KEYS = ("computerId", "userId", "orgId", "archiveGuid")
+
+
+def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drops repeated items (a page that shifted under us), keeping the first."""
+    seen: set[tuple[str, Any]] = set()
+    unique = []
+    for item in items:
+        ident = next(((k, item[k]) for k in _ID_KEYS if k in item), None)
+        if ident is not None:
+            if ident in seen:
+                continue
+            seen.add(ident)
+        unique.append(item)
+    return unique
+
+
+def _transport_message(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "the request timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "connection refused or host unreachable"
+    return str(exc) or type(exc).__name__
