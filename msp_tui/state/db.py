@@ -1,0 +1,117 @@
+"""Provides the local SQLite state database (snapshot cache, wizard journals, audit log).
+
+WAL mode and a busy timeout let two msp-tui processes share it safely; every write is a
+transaction, so a kill -9 leaves either the old or the new state. A file that is not a
+usable database is moved aside (kept, never deleted) and a fresh one is started.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from msp_tui import paths
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    status INTEGER,
+    detail TEXT NOT NULL DEFAULT '',
+    body TEXT
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    profile TEXT PRIMARY KEY,
+    fetched_at TEXT NOT NULL,
+    orgs BLOB NOT NULL,
+    users BLOB NOT NULL,
+    devices BLOB NOT NULL,
+    cold_storage BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS wizard_runs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    plan TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS wizard_steps (
+    run_id TEXT NOT NULL REFERENCES wizard_runs(id),
+    idx INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    outcome TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, idx)
+);
+"""
+
+
+class StateError(Exception):
+    """The state database cannot be used; the message says what was done about it."""
+
+
+_lock = threading.Lock()
+
+
+def connect(path: Path | None = None) -> sqlite3.Connection:
+    """Opens (creating if needed) the state database with the schema in place."""
+    path = path or paths.state_db()
+    paths.ensure_private_dir(path.parent)
+    with _lock:
+        try:
+            return _open(path)
+        except sqlite3.DatabaseError as exc:
+            kept = _keep_aside(path)
+            try:
+                conn = _open(path)
+            except sqlite3.DatabaseError as again:
+                raise StateError(f"Cannot open {path}: {again}.") from again
+            conn.execute("PRAGMA user_version = 1")
+            _warnings.append(
+                f"{path} was damaged ({exc}); it was moved to {kept} and a new one started."
+            )
+            return conn
+
+
+_warnings: list[str] = []
+
+
+def take_warnings() -> list[str]:
+    """Returns (and forgets) messages about state files that had to be replaced."""
+    taken = list(_warnings)
+    _warnings.clear()
+    return taken
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=10.0, check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.executescript(SCHEMA)
+        conn.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
+    return conn
+
+
+def _keep_aside(path: Path) -> Path:
+    n = 1
+    while (kept := path.with_name(f"{path.name}.corrupt-{n}")).exists():
+        n += 1
+    path.replace(kept)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(kept.with_name(kept.name + suffix))
+    return kept
