@@ -67,7 +67,8 @@ class BilledUser:
     """True when the user is deactivated and billed only through cold-storage archives."""
 
 
-def _user_key(user_id: int | None, uid: str | None, name: str | None) -> str:
+def user_key(user_id: int | None, uid: str | None, name: str | None) -> str:
+    """Returns the identity key of a user: "id:<userId>", else "uid:<uid>", else "name:<name>"."""
     if user_id is not None:
         return f"id:{user_id}"
     if uid:
@@ -89,7 +90,7 @@ def billed_users(
     by_key: dict[str, User] = {}
     billed: dict[str, BilledUser] = {}
     for user in users:
-        key = _user_key(user.user_id, user.user_uid, user.username)
+        key = user_key(user.user_id, user.user_uid, user.username)
         by_key[key] = user
         if user.is_active:
             billed[key] = BilledUser(key, user.user_id, user.org_id, user.username, False)
@@ -97,7 +98,7 @@ def billed_users(
         return list(billed.values())
     uid_index = {u.user_uid: k for k, u in by_key.items() if u.user_uid}
     for row in cold_storage:
-        key = _user_key(row.source_user_id, row.source_user_uid, row.source_user_name)
+        key = user_key(row.source_user_id, row.source_user_uid, row.source_user_name)
         if key not in by_key and row.source_user_uid in uid_index:
             key = uid_index[row.source_user_uid]
         if key in billed:
