@@ -1,0 +1,127 @@
+"""Provides DemoAuthority: the simulated Code42 console as a plain ASGI application."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from msp_tui.simulator import ops, routes_auth, routes_devices, routes_orgs, routes_users, seed
+from msp_tui.simulator.accounts import DEMO_ACCOUNTS, DemoAccount
+from msp_tui.simulator.context import Context
+from msp_tui.simulator.http import ApiError, Request, Response, Router
+from msp_tui.simulator.store import Store
+from msp_tui.simulator.wire import device_wire
+
+log = logging.getLogger(__name__)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class DemoAuthority:
+    """A simulated Code42/CrashPlan console for the demo accounts, persisted in SQLite.
+
+    Args:
+        db_path: SQLite file to persist state in; None keeps everything in memory.
+        scale: "small" (the demo) or "large" (20,000 users / 60,000 devices) for seeding.
+        reset: reseed even if `db_path` already holds state.
+        latency_ms: delay before answering every request (WAN simulation).
+        now: clock returning a timezone-aware UTC datetime (injectable for tests).
+    """
+
+    def __init__(self, db_path: Path | None = None, *, scale: str = "small", reset: bool = False,
+                 latency_ms: int = 0, now: Callable[[], datetime] | None = None) -> None:
+        self.accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
+        self.latency_ms = latency_ms
+        self.scale = scale
+        self.store = Store(Path(db_path) if db_path is not None else None)
+        self.ctx = Context(self.store, now or _utc_now)
+        self.seed_seconds: float | None = None
+        if reset or not self.store.is_seeded():
+            self._seed(scale)
+        else:
+            self.store.load()
+        self.router = Router()
+        for module in (routes_auth, routes_orgs, routes_users, routes_devices):
+            module.register(self.router, self.ctx)
+
+    def _seed(self, scale: str) -> None:
+        started = time.perf_counter()
+        data, meta = seed.build(scale)
+        self.store.wipe()
+        self.store.bulk_insert(data, {**meta, "scale": scale, "token_secret": secrets.token_hex(32)})
+        self.seed_seconds = time.perf_counter() - started
+        log.info("demo authority seeded (%s) in %.2fs", scale, self.seed_seconds)
+
+    # ---- ASGI ----------------------------------------------------------------------------
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        """Serves one ASGI connection (http, plus lifespan for servers that send it)."""
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        if self.latency_ms > 0:
+            await asyncio.sleep(self.latency_ms / 1000)
+        response = self.handle(Request.from_scope(scope, b"".join(chunks)))
+        payload = response.encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                   *response.headers]
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    def handle(self, request: Request) -> Response:
+        """Routes and answers one request; every mutation is committed before answering."""
+        with self.store.lock:
+            try:
+                route, params = self.router.match(request.method, request.path)
+                request.params = params
+                if not route.public:
+                    request.auth = self.ctx.verify(request)
+                return route.handler(request)
+            except ApiError as exc:
+                return Response(exc.status, exc.body())
+            except Exception:
+                log.exception("demo authority failed on %s %s", request.method, request.path)
+                return Response(500, [{"name": "SYSTEM", "description": "Internal server error"}])
+            finally:
+                self.store.flush()
+
+    # ---- demo-only helpers ------------------------------------------------------------------
+    def simulate_agent_signin(self, *, username: str, os_name: str, hostname: str) -> dict[str, Any]:
+        """Simulates a fresh agent install signing in as `username` (any tenant).
+
+        Creates an Active device with one backupUsage entry on "PROe Cloud, US" (its initial
+        backup completes a few minutes later) and returns the device wire dict.
+        """
+        with self.store.lock:
+            user = self.store.user_by_name.get(username.strip().lower())
+            if user is None:
+                raise KeyError(f"no demo user {username!r}")
+            try:
+                dev = ops.agent_signin(self.store, user, os_name, hostname, self.ctx.now())
+            finally:
+                self.store.flush()
+            return device_wire(self.store, dev, self.ctx.now(), usage=True)
+
+    def close(self) -> None:
+        """Writes pending changes and closes the database."""
+        self.store.close()
