@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Protocol, Union
+from typing import Protocol
 
 __all__ = [
     "CompiledFilter",
@@ -40,9 +40,6 @@ __all__ = [
     "compile_filter",
     "parse_filter",
 ]
-
-Scalar = Union[str, int, float, bool, datetime, date, None]
-
 
 class Filterable(Protocol):
     """What a row must offer to be filtered."""

@@ -18,7 +18,7 @@ from rich.style import Style
 from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -59,7 +59,7 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("end", "cursor_last", "Last row", show=False),
         Binding("enter", "select_cursor", "Open", show=False),
         Binding("s", "sort_next_column", "Sort", tooltip="Sort by the next column"),
-        Binding("S", "sort_reverse", "Reverse", tooltip="Reverse the sort order"),
+        Binding("S,shift+s", "sort_reverse", "Reverse", tooltip="Reverse the sort order"),
     ]
     """Cursor keys move the cursor (not just the viewport); `s`/`S` cycle and reverse the sort."""
 
@@ -473,7 +473,7 @@ class VirtualTable(ScrollView, can_focus=True):
             self._styles = styles
         return self._styles
 
-    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+    def render_lines(self, crop: Region) -> list[Strip]:
         # Scrollbars appear after the first layout; re-fit the last column when they do.
         if self._content_width() != self._layout_width:
             self._update_layout()
