@@ -5,7 +5,7 @@ from __future__ import annotations
 from msp_tui.simulator import ops
 from msp_tui.simulator.context import Context
 from msp_tui.simulator.http import Request, Response, Router, bad_request, legacy
-from msp_tui.simulator.wire import org_wire
+from msp_tui.simulator.wire import org_counts, org_wire
 
 
 def register(router: Router, ctx: Context) -> None:
@@ -13,7 +13,7 @@ def register(router: Router, ctx: Context) -> None:
     store = ctx.store
 
     def render(request: Request):
-        counts = bool(request.flag("incCounts", False))
+        counts = org_counts(store, ctx.tenant(request)) if request.flag("incCounts", False) else None
         now = ctx.now()
         return lambda org: org_wire(store, org, now, counts=counts)
 

@@ -25,8 +25,7 @@ def iso(epoch: float | None) -> str | None:
     """Formats epoch seconds as ISO-8601 UTC with milliseconds and Z."""
     if epoch is None:
         return None
-    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def iso_at(value: float | None, now: float) -> str | None:

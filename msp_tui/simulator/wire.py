@@ -53,7 +53,30 @@ def hold_days(store: Store, org: Record) -> int:
     return DEFAULT_HOLD_DAYS
 
 
-def org_wire(store: Store, org: Record, now: float, *, counts: bool = False) -> dict[str, Any]:
+def org_counts(store: Store, tenant: str) -> dict[int, dict[str, int]]:
+    """Returns the incCounts fields of every org of a tenant (active users and devices)."""
+    table: dict[int, dict[str, int]] = {}
+    for org in store.tenant_orgs(tenant):
+        table[org["id"]] = {"userCount": 0, "licensedUserCount": 0, "computerCount": 0,
+                            "backupComputerCount": 0, "orgCount": 0}
+    for org in store.tenant_orgs(tenant):
+        if org["parent_id"] in table:
+            table[org["parent_id"]]["orgCount"] += 1
+    for user in store.tenant_users(tenant):
+        if not user["active"]:
+            continue
+        row = table[user["org_id"]]
+        row["userCount"] += 1
+        row["licensedUserCount"] += 1
+        for dev in store.user_devices(user["id"]):
+            if dev["active"]:
+                row["computerCount"] += 1
+                row["backupComputerCount"] += 1 if store.archives_by_device.get(dev["id"]) else 0
+    return table
+
+
+def org_wire(store: Store, org: Record, now: float, *, counts: dict[int, dict[str, int]] | None = None
+             ) -> dict[str, Any]:
     """Returns an org as `/api/v1/Org` and `/api/v3/orgs` return it."""
     parent = store.orgs.get(org["parent_id"]) if org["parent_id"] else None
     out: dict[str, Any] = {
@@ -68,12 +91,8 @@ def org_wire(store: Store, org: Record, now: float, *, counts: bool = False) -> 
         "customConfig": bool(org.get("hold_days")), "reporting": {"orgManagers": []},
         "settings": {"maxSeats": None, "maxBytes": None, "archiveHoldDays": hold_days(store, org)},
     }
-    if counts:
-        users = [u for u in store.users.values() if u["org_id"] == org["id"] and u["active"]]
-        devices = [d for u in users for d in store.user_devices(u["id"]) if d["active"]]
-        out.update(userCount=len(users), licensedUserCount=len(users), computerCount=len(devices),
-                   backupComputerCount=sum(1 for d in devices if store.archives_by_device.get(d["id"])),
-                   orgCount=sum(1 for o in store.orgs.values() if o["parent_id"] == org["id"]))
+    if counts is not None:
+        out.update(counts.get(org["id"], {}))
     return out
 
 
