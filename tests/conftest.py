@@ -21,3 +21,16 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("MSP_TUI_PASSWORD", "MSP_TUI_SECRET", "MSP_TUI_PROFILE", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def fresh_demo_authority():
+    """Each test gets its own embedded demo authority (opened lazily in its data dir)."""
+    from msp_tui import session
+
+    session.set_demo_authority(None)
+    yield
+    authority = session._demo_authority
+    session.set_demo_authority(None)
+    if authority is not None:
+        authority.close()
