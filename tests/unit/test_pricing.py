@@ -198,3 +198,18 @@ def test_every_setting_has_a_docstring() -> None:
 def test_cold_storage_row_expiry_is_kept() -> None:
     row = cold(1)
     assert row.archive_hold_expire_date == datetime(2026, 6, 1, tzinfo=timezone.utc)
+
+
+def test_domain_is_pure() -> None:
+    """The billing domain imports no UI, HTTP or clock-reading code."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import msp_tui.domain.reports, msp_tui.domain.checks, msp_tui.domain.whatif\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'httpx')]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
