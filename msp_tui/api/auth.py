@@ -13,6 +13,7 @@ from typing import Callable, Union
 import httpx
 
 from msp_tui.api import envelope, errors
+from msp_tui.logs import register_secret
 
 TotpSource = Union[str, Callable[[], str], None]
 
@@ -46,8 +47,13 @@ async def fetch_token(http: httpx.AsyncClient, credentials: Credentials) -> str:
         AuthenticationError: the credentials were refused.
     """
     if isinstance(credentials, ApiClientCredentials):
-        return await _oauth_token(http, credentials)
-    return await _jwt_token(http, credentials)
+        register_secret(credentials.secret)
+        token = await _oauth_token(http, credentials)
+    else:
+        register_secret(credentials.password)
+        token = await _jwt_token(http, credentials)
+    register_secret(token)
+    return token
 
 
 async def _oauth_token(http: httpx.AsyncClient, creds: ApiClientCredentials) -> str:

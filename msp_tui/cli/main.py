@@ -8,6 +8,7 @@ from typing import Sequence
 
 from msp_tui import __version__
 from msp_tui.cli import demo_cmd, export_cmd, locate_cmd, profile_cmd
+from msp_tui.logs import configure_logging
 from msp_tui.cli.common import EXIT_USAGE, CliError, add_profile_options, fail
 
 _COMMAND_MODULES = [demo_cmd, profile_cmd, export_cmd, locate_cmd]
@@ -46,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
+    try:
+        configure_logging()
+    except OSError:
+        pass  # a read-only home must not stop the tool; it just runs without a log
     try:
         if handler is None:
             from msp_tui.tui.launch import launch
