@@ -77,5 +77,9 @@ def start_in_thread(authority: DemoAuthority, host: str = "127.0.0.1", port: int
 
 def serve(authority: DemoAuthority, host: str = "127.0.0.1", port: int = 8042,
           on_ready: Callable[[str], None] | None = None) -> None:
-    """Serves the authority in the foreground until interrupted (for `msp-tui demo-server`)."""
+    """Serves the authority in the foreground until interrupted (for `msp-tui demo-server`).
+
+    `on_ready(base_url)` is called once the socket listens, on the server's event loop: it
+    must return quickly and must not make blocking requests to the server itself.
+    """
     _Server(_config(authority, host, port), on_ready).run()
