@@ -80,6 +80,10 @@ def serve(authority: DemoAuthority, host: str = "127.0.0.1", port: int = 8042,
     """Serves the authority in the foreground until interrupted (for `msp-tui demo-server`).
 
     `on_ready(base_url)` is called once the socket listens, on the server's event loop: it
-    must return quickly and must not make blocking requests to the server itself.
+    must return quickly and must not make blocking requests to the server itself. Ctrl-C
+    (SIGINT) or SIGTERM stops the server gracefully and returns normally.
     """
-    _Server(_config(authority, host, port), on_ready).run()
+    try:
+        _Server(_config(authority, host, port), on_ready).run()
+    except KeyboardInterrupt:
+        pass
