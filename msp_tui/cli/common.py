@@ -153,7 +153,11 @@ def write_output(text: str, output: str | None) -> None:
 
 def fail(message: str, code: int = EXIT_FAILURE) -> int:
     """Prints one clear line on stderr and returns the exit code."""
-    print(f"msp-tui: {message}", file=sys.stderr)
+    parts = [part.strip() for part in message.splitlines() if part.strip()]
+    one_line = ""
+    for part in parts:
+        one_line += part if not one_line else (" " if one_line.endswith(":") else "; ") + part
+    print(f"msp-tui: {one_line}", file=sys.stderr)
     return code
 
 

@@ -7,11 +7,11 @@ import sys
 from typing import Sequence
 
 from msp_tui import __version__
-from msp_tui.cli import demo_cmd, export_cmd, locate_cmd, profile_cmd
+from msp_tui.cli import billing_cmd, demo_cmd, export_cmd, locate_cmd, profile_cmd
 from msp_tui.logs import configure_logging
 from msp_tui.cli.common import EXIT_USAGE, CliError, add_profile_options, fail
 
-_COMMAND_MODULES = [demo_cmd, profile_cmd, export_cmd, locate_cmd]
+_COMMAND_MODULES = [demo_cmd, profile_cmd, export_cmd, billing_cmd, locate_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def _register_optional(commands: argparse._SubParsersAction) -> None:  # type: i
     """Registers commands whose modules land with later features, when present."""
     import importlib
 
-    for name in ("billing_cmd", "wizard_cmd", "audit_cmd"):
+    for name in ("wizard_cmd",):
         try:
             module = importlib.import_module(f"msp_tui.cli.{name}")
         except ModuleNotFoundError:
