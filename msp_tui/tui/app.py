@@ -1,0 +1,361 @@
+"""Provides `MspApp`, the dashboard App, and `build_app`, which the CLI and the tests share.
+
+Data flow: the App starts from the local snapshot cache (no network before the first paint),
+then refreshes in a background worker: sign in, fetch a whole snapshot, save it to the cache,
+derive a `Dataset` (in a thread when large) and swap it in all at once. A failed refresh keeps
+the last good data, marks it stale, shows one line in the status line and retries with
+back-off. Workers never touch widgets: they post `DatasetReady` / `RefreshFailed`, and the
+App's handlers update the `Store` and the `dataset` reactive that the screens watch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import traceback
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+import httpx
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.reactive import var
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+from msp_tui import paths, session
+from msp_tui.api import ApiError, Code42Client, Credentials, fetch_snapshot
+from msp_tui.api.errors import TotpRequiredError
+from msp_tui.config import Profile, Settings
+from msp_tui.state.audit import AuditLog
+from msp_tui.state.cache import SnapshotCache
+from msp_tui.tui.commands import MspCommands
+from msp_tui.tui.dataset import LARGE_DEVICES, Dataset, Store, build_dataset, restamp
+from msp_tui.tui.messages import DatasetReady, Notice, RefreshFailed
+from msp_tui.tui.screens.main import MainScreen
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
+"""Seconds before retrying after the 1st, 2nd, … consecutive failed refresh."""
+
+Clock = Callable[[], datetime]
+CredentialsFactory = Callable[[Profile, "str | None"], Credentials]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class TotpScreen(ModalScreen["str | None"]):
+    """Asks for the 6-digit TOTP code of a two-factor (LOCAL_2FA) account."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#totp-input"
+
+    def __init__(self, username: str, problem: str | None = None) -> None:
+        super().__init__()
+        self.username = username
+        self.problem = problem
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="totp-dialog"):
+            yield Static(
+                f"Two-factor sign-in for {self.username}\n"
+                + (f"✗ {self.problem}\n" if self.problem else "")
+                + "Enter the code from your authenticator app (esc cancels):",
+                id="totp-text",
+            )
+            yield Input(placeholder="123456", id="totp-input", max_length=8, restrict=r"[0-9 ]*")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = False
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        code = event.value.replace(" ", "")
+        if code:
+            self.dismiss(code)
+
+    def action_cancel(self) -> None:
+        """Gives up signing in (the app keeps showing cached data)."""
+        self.dismiss(None)
+
+
+class MspApp(App[int]):
+    """The msp-tui dashboard."""
+
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "msp-tui"
+    COMMANDS = App.COMMANDS | {MspCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch the account again"),
+    ]
+    """App-wide keys (k9s/lazygit grammar): q quits, ? help, r refresh."""
+
+    dataset: var[Dataset | None] = var(None, init=False)
+    """The dataset shown; screens watch it. Replaced whole, never mutated."""
+    status_version: var[int] = var(0, init=False)
+    """Bumped whenever the store's freshness or error changes (header and status line watch it)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        profiles: dict[str, Profile],
+        profile: Profile,
+        *,
+        conn: sqlite3.Connection,
+        read_only: bool = False,
+        clock: Clock = _utc_now,
+        transport: httpx.AsyncBaseTransport | None = None,
+        credentials: CredentialsFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.profiles = profiles
+        self.profile = profile
+        self.conn = conn
+        self.cache = SnapshotCache(conn)
+        self.audit = AuditLog(conn)
+        self.clock = clock
+        """Returns "now" (frozen in tests and screenshots)."""
+        self.force_read_only = read_only
+        self.transport = transport
+        self.credentials = credentials or (lambda p, totp: session.credentials_for(p, totp=totp))
+        self.store = self._new_store(profile)
+        self.client: Code42Client | None = None
+        self._retry_timer: Timer | None = None
+        self.animation_level = "none"
+        self.theme = settings.app.theme if settings.app.theme in self.available_themes else "textual-dark"
+
+    def _new_store(self, profile: Profile) -> Store:
+        read_only = self.force_read_only or self.settings.app.read_only or profile.read_only
+        return Store(profile=profile.name, demo=profile.is_demo, read_only=read_only)
+
+    def get_default_screen(self) -> Screen[Any]:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        self.start_session()
+        interval = self.settings.app.refresh_interval_seconds
+        if interval > 0:
+            self.set_interval(interval, self.action_refresh, name="periodic refresh")
+
+    async def on_unmount(self) -> None:
+        await self._close_client()
+
+    # ---------------------------------------------------------------- data flow
+
+    def start_session(self) -> None:
+        """Shows the cached snapshot of the profile, then refreshes from the server."""
+        self.refresh_data(use_cache=True)
+
+    def action_refresh(self) -> None:
+        """Fetches the account again (`r`); the current data stays until the new data is in."""
+        self.refresh_data(use_cache=self.dataset is None)
+
+    @work(exclusive=True, group="refresh", exit_on_error=False, description="Refresh account data")
+    async def refresh_data(self, use_cache: bool = False) -> None:
+        """Loads the cache (first time), then fetches, caches and derives a fresh dataset."""
+        profile = self.profile
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+        self._set_refreshing(True)
+        if use_cache:
+            cached = await asyncio.to_thread(self.cache.load, profile.name)
+            if cached is not None:
+                dataset = await self._derive(cached)
+                self.post_message(DatasetReady(profile.name, dataset, from_cache=True))
+        try:
+            client = await self._signed_in_client(profile)
+            snapshot = restamp(await fetch_snapshot(client, profile.name), self.clock())
+        except ApiError as exc:
+            self.post_message(RefreshFailed(profile.name, str(exc)))
+            return
+        await asyncio.to_thread(self.cache.save, snapshot)
+        self.post_message(DatasetReady(profile.name, await self._derive(snapshot), from_cache=False))
+
+    async def _derive(self, snapshot: Any) -> Dataset:
+        policy, now = self.settings.policy(), self.clock()
+        if len(snapshot.devices) > LARGE_DEVICES:
+            return await asyncio.to_thread(build_dataset, snapshot, policy, now)
+        return build_dataset(snapshot, policy, now)
+
+    async def _signed_in_client(self, profile: Profile) -> Code42Client:
+        if self.client is not None:
+            return self.client
+        totp: str | None = None
+        problem: str | None = None
+        while True:
+            client = session.open_client(
+                profile, self.settings, credentials=self.credentials(profile, totp),
+                read_only=self.store.read_only, audit=self.audit.sink(profile.name),
+                transport=self.transport,
+            )
+            try:
+                await client.sign_in()
+            except TotpRequiredError as exc:
+                await client.aclose()
+                problem = str(exc) if totp else None
+                totp = await self.push_screen(TotpScreen(profile.username, problem), wait_for_dismiss=True)
+                if not totp:
+                    raise ApiError("Sign-in cancelled: no TOTP code given (press r to try again).")
+                continue
+            except BaseException:
+                await client.aclose()
+                raise
+            self.client = client
+            return client
+
+    async def _close_client(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            await client.aclose()
+
+    def _set_refreshing(self, value: bool) -> None:
+        self.store.refreshing = value
+        self.status_version += 1
+
+    @on(DatasetReady)
+    def _adopt_dataset(self, message: DatasetReady) -> None:
+        if message.profile != self.store.profile:
+            return
+        store = self.store
+        if not message.from_cache:
+            store.from_cache = store.stale = False
+            store.error = None
+            store.failures = 0
+            store.refreshing = False
+        elif store.dataset is None:
+            store.from_cache = True
+        else:
+            return  # fresher data already shown
+        top = message.dataset.tree.top
+        store.account = top.org_name if top is not None else store.profile
+        store.dataset = message.dataset
+        self.dataset = message.dataset
+        self.status_version += 1
+
+    @on(RefreshFailed)
+    def _refresh_failed(self, message: RefreshFailed) -> None:
+        if message.profile != self.store.profile:
+            return
+        store = self.store
+        store.failures += 1
+        store.refreshing = False
+        store.stale = store.dataset is not None
+        delay = RETRY_DELAYS[min(store.failures, len(RETRY_DELAYS)) - 1]
+        kept = "showing the last good data; " if store.dataset is not None else ""
+        store.error = f"Refresh failed: {message.error} ({kept}retry in {delay:.0f}s, r now)"
+        self._retry_timer = self.set_timer(delay, self.action_refresh, name="refresh retry")
+        self.status_version += 1
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        log.error("worker %s failed", event.worker.name, exc_info=error)
+        if event.worker.group == "refresh":
+            self.post_message(RefreshFailed(self.store.profile, f"unexpected error: {error}"))
+        else:
+            self.post_message(Notice(f"{event.worker.description or 'Task'} failed: {error}", error=True))
+
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        if isinstance(self.screen, MainScreen):
+            self.screen.show_notice(message.text, error=message.error)
+        elif message.error:
+            self.notify(message.text, severity="error")
+
+    # ---------------------------------------------------------------- profiles
+
+    async def switch_profile(self, name: str) -> None:
+        """Closes the current account and opens the profile `name` (cache first, then refresh)."""
+        if name not in self.profiles or name == self.store.profile:
+            return
+        self.workers.cancel_group(self, "refresh")
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+        await self._close_client()
+        self.profile = self.profiles[name]
+        self.store = self._new_store(self.profile)
+        self.dataset = None
+        self.status_version += 1
+        self.start_session()
+
+    # ---------------------------------------------------------------- errors
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Tests want the real exception; users never get a traceback (textual#5325: errors
+        # raised while exiting are only logged).
+        if self.is_headless:
+            super()._handle_exception(error)
+            return
+        where = _log_exception(error)
+        if self._exit:
+            return
+        self.exit(return_code=1, message=f"msp-tui stopped on an unexpected error: {error}. Details: {where}")
+
+    def action_help(self) -> None:
+        """Shows every key and the program's contacts."""
+        if isinstance(self.screen, MainScreen):
+            self.screen.action_help()
+
+
+def _log_exception(error: BaseException) -> str:
+    try:
+        path = paths.log_dir() / "msp-tui-error.log"
+        paths.ensure_private_dir(path.parent)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat()}\n")
+            handle.write("".join(traceback.format_exception(error)))
+        return str(path)
+    except OSError:
+        return "the log could not be written"
+
+
+def build_app(
+    settings: Settings,
+    *,
+    profile_name: str | None = None,
+    demo: bool = False,
+    read_only: bool = False,
+    now: Clock | datetime | None = None,
+    conn: sqlite3.Connection | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    credentials: CredentialsFactory | None = None,
+) -> MspApp:
+    """Builds the dashboard for a profile (demo profiles when none is configured or `demo`).
+
+    Args:
+        settings: Loaded settings.
+        profile_name: Profile to open; None takes the default one.
+        demo: Use the demo profiles even when profiles are configured.
+        read_only: Refuse every mutating call.
+        now: A clock or a fixed time (tests, screenshots); None uses the wall clock.
+        conn: State database; None opens the user's.
+        transport: HTTP transport override (tests).
+        credentials: Credentials factory override (tests).
+
+    Raises:
+        ConfigError: `profile_name` is unknown.
+    """
+    from msp_tui.state import db
+
+    profiles = session.available_profiles(settings, demo=demo)
+    profile = session.choose_profile(settings, profile_name, demo=demo)
+    clock: Clock = (lambda: now) if isinstance(now, datetime) else (now or _utc_now)  # type: ignore[assignment,return-value]
+    return MspApp(
+        settings, profiles, profile, conn=conn or db.connect(), read_only=read_only, clock=clock,
+        transport=transport, credentials=credentials,
+    )

@@ -1,0 +1,52 @@
+"""Provides the command palette entries: one per key binding of the current screen and the App.
+
+Built from the bindings themselves, so every action that has a key is also in the palette
+(ctrl+p), with its key shown, and nothing can drift out of sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+_SKIP = {"back", "quit", "command_palette", "app.pop_screen"}
+"""Actions that make no sense as palette entries (the palette itself, going back)."""
+
+
+def palette_entries(screen: DOMNode, app: DOMNode) -> Iterator[tuple[str, str, DOMNode, str]]:
+    """Yields (title, help, target, action) for the bindings of `screen` and `app`."""
+    seen: set[str] = set()
+    for target in (screen, app):
+        for item in getattr(target, "BINDINGS", ()):
+            if not isinstance(item, Binding) or not item.description or item.action in _SKIP:
+                continue
+            if item.action in seen:
+                continue
+            seen.add(item.action)
+            key = item.key_display or item.key.split(",")[0]
+            key = {"question_mark": "?", "slash": "/"}.get(key, key)
+            help_text = f"key: {key}" + (f" · {item.tooltip}" if item.tooltip else "")
+            yield item.description, help_text, target, item.action
+
+
+class MspCommands(Provider):
+    """Palette commands for the dashboard's actions."""
+
+    def _entries(self) -> list[tuple[str, str, DOMNode, str]]:
+        return list(palette_entries(self.screen, self.app))
+
+    async def discover(self) -> Hits:
+        for title, help_text, target, action in self._entries():
+            yield DiscoveryHit(title, partial(target.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, target, action in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(target.run_action, action),
+                          help=help_text)

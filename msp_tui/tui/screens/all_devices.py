@@ -1,0 +1,139 @@
+"""Provides `AllDevicesScreen`: every device of every customer, worst first (the morning check).
+
+The rows (60,000 for a large MSP) are built once per dataset in a thread and memoised on the
+dataset; the virtual table renders only the visible lines and filters big row sets in a thread,
+so opening, scrolling and filtering stay instant. `enter` opens a device, `o` shows its org on
+the main screen, `/` filters, `esc` goes back.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from msp_tui.domain.health import Health
+from msp_tui.tui.dataset import Dataset
+from msp_tui.tui.messages import JumpTo
+from msp_tui.tui.screens.detail import DetailScreen
+from msp_tui.tui.widgets.customer_pane import DEVICE_COLUMNS, FILTER_ALIASES, FilterBar, device_row
+from msp_tui.tui.widgets.header_bar import HeaderBar
+from msp_tui.tui.widgets.virtual_table import Column, TableRow, VirtualTable
+
+ALL_DEVICE_COLUMNS = (Column("customer", "Customer", max_width=24), *DEVICE_COLUMNS)
+
+
+def all_device_rows(dataset: Dataset) -> list[TableRow]:
+    """Every device, worst health first, then longest without a backup (memoised per dataset)."""
+
+    def build() -> list[TableRow]:
+        codes, backup = dataset.health.codes, dataset.health.facts.backup_ts
+        order = sorted(range(len(codes)), key=lambda i: (-codes[i], backup[i]))
+        devices = dataset.health.facts.devices
+        names: dict[int | None, str] = {}
+        rows = []
+        for i in order:
+            org_id = devices[i].org_id
+            name = names.get(org_id)
+            if name is None:
+                name = names[org_id] = dataset.tree.line_name(org_id)
+            rows.append(device_row(dataset, i, customer=name))
+        return rows
+
+    return dataset.memo("all-devices", build)
+
+
+def morning_summary(dataset: Dataset) -> str:
+    """One line: how many active devices are critical, never backed up, in warning."""
+    counts = {h: 0 for h in Health}
+    for code in dataset.health.codes:
+        counts[_BY_RANK[code]] += 1
+    active = len(dataset.health.codes) - counts[Health.INACTIVE]
+    return (f"All devices · {active} active · ✗ {counts[Health.CRITICAL]} critical · "
+            f"∅ {counts[Health.NEVER]} never · ! {counts[Health.WARNING]} warning · "
+            f"✓ {counts[Health.OK]} ok")
+
+
+_BY_RANK = {h.rank: h for h in Health}
+
+
+class AllDevicesScreen(Screen[None]):
+    """All devices across customers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("slash", "filter", "Filter"),
+        Binding("o", "open_org", "Show org"),
+    ]
+    AUTO_FOCUS = "#all-devices-table"
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar()
+        yield Static(id="all-devices-title", classes="pane-title")
+        yield VirtualTable(ALL_DEVICE_COLUMNS, aliases=FILTER_ALIASES, id="all-devices-table",
+                           empty_text="Loading devices…")
+        yield FilterBar(id="all-devices-filter")
+        yield Footer()
+
+    @property
+    def table(self) -> VirtualTable:
+        """The devices table."""
+        return self.query_one("#all-devices-table", VirtualTable)
+
+    def on_mount(self) -> None:
+        self.query_one(FilterBar).retarget(self.table)
+        self.watch(self.app, "dataset", self._show_dataset)
+
+    def _show_dataset(self, dataset: Dataset | None) -> None:
+        self.query_one(HeaderBar).show(self.app.store)  # type: ignore[attr-defined]
+        if dataset is None:
+            return
+        self.query_one("#all-devices-title", Static).update(Content(morning_summary(dataset)))
+        self._load_rows(dataset)
+
+    @work(thread=True, exclusive=True, group="all-devices", exit_on_error=False,
+          description="Build the all-devices rows")
+    def _load_rows(self, dataset: Dataset) -> None:
+        rows = all_device_rows(dataset)
+        self.app.call_from_thread(self._adopt_rows, dataset, rows)
+
+    def _adopt_rows(self, dataset: Dataset, rows: list[TableRow]) -> None:
+        if dataset is self.app.dataset:  # type: ignore[attr-defined]
+            self.table.set_rows(rows)
+
+    @on(VirtualTable.ViewChanged)
+    def _show_count(self, event: VirtualTable.ViewChanged) -> None:
+        self.query_one(FilterBar).show_count(event)
+
+    @on(VirtualTable.RowSelected)
+    def _open_device(self, event: VirtualTable.RowSelected) -> None:
+        dataset = self.app.dataset  # type: ignore[attr-defined]
+        if dataset is not None:
+            self.app.push_screen(DetailScreen(dataset, "devices", int(event.key)))  # type: ignore[call-overload]
+
+    def action_filter(self) -> None:
+        """Opens the filter bar."""
+        self.query_one(FilterBar).open()
+
+    def action_back(self) -> None:
+        """Clears an active filter, else goes back to the main screen."""
+        if self.table.filter_text:
+            self.query_one(FilterBar).clear()
+        else:
+            self.app.pop_screen()
+
+    def action_open_org(self) -> None:
+        """Goes back to the main screen with the device's org and the device selected."""
+        dataset = self.app.dataset  # type: ignore[attr-defined]
+        key = self.table.cursor_key
+        if dataset is None or key is None:
+            return
+        device = dataset.device(int(key))  # type: ignore[call-overload]
+        if device is not None:
+            self.app.pop_screen()
+            self.app.post_message(JumpTo(org_id=device.org_id, computer_id=device.computer_id))
