@@ -410,5 +410,7 @@ class Executor:
                                     failed=index, advice=advice)
             self._finish(machine, index, S.ROLLED_BACK, f"Undone: {step.title}", event="rolled-back")
         manual = sum(1 for s, st in zip(self.plan.steps, machine.statuses) if s.manual and st is S.DONE)
-        note = (f" {manual} manual step(s) already done on devices are not undone by the wizard." if manual else "")
-        return self._report(machine, "Rolled back: users reactivated and renamed back." + note)
+        note = (f" {manual} manual step(s) already done are not undone by the wizard." if manual else "")
+        undone = sum(1 for st in machine.statuses if st is S.ROLLED_BACK)
+        return self._report(machine, f"Rolled back: {undone} step(s) undone (reactivated, renamed back, "
+                                     "created users renamed and deactivated)." + note)
