@@ -224,7 +224,7 @@ def _populate(b: Builder, rng: random.Random, tenant: str, specials: dict[str, i
 
 
 def seed_small(b: Builder) -> None:
-    """Northwind (12 customer orgs, 47 active users) and Harbor (4 customer orgs, 14 active users)."""
+    """Northwind (12 customer orgs, 45 active users + 3 deactivated in cold storage = 48 billed) and Harbor (4 customer orgs, 14 active users)."""
     rng = random.Random("northwind-small-v1")
     top, _ = _top(b, rng, "northwind")
     orgs = _customers(b, rng, top, names.NORTHWIND_CUSTOMERS)

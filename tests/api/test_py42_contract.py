@@ -30,7 +30,7 @@ def test_lists_match_the_raw_api(sdk, northwind: httpx.Client) -> None:
     assert all("backupUsage" in dev for dev in devices)
     assert {o["orgName"] for o in orgs} >= {"Northwind MSP", "BrightSmile Dental"}
     active = all_items(sdk.users.get_all(active=True), "users")
-    assert len(active) == 47
+    assert len(active) == 45
 
 
 def test_deactivate_and_reactivate_user(sdk, northwind: httpx.Client) -> None:

@@ -21,7 +21,7 @@ async def test_asgi_transport_and_latency() -> None:
             assert time.perf_counter() - started >= 0.05
             headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
             users = await client.get("/api/v1/User", params={"active": "True", "pgSize": 1000}, headers=headers)
-            assert users.json()["data"]["totalCount"] == 47
+            assert users.json()["data"]["totalCount"] == 45
     finally:
         authority.close()
 

@@ -44,7 +44,7 @@ def test_northwind_orgs(authority: DemoAuthority) -> None:
 
 def test_user_counts(authority: DemoAuthority) -> None:
     store = authority.store
-    for tenant, active_count in (("northwind", 47), ("harbor", 14)):
+    for tenant, active_count in (("northwind", 45), ("harbor", 14)):
         users = list(store.tenant_users(tenant))
         assert sum(u["active"] for u in users) == active_count
     nw_users = list(store.tenant_users("northwind"))
