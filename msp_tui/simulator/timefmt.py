@@ -40,3 +40,12 @@ def parse_date(text: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.timestamp()
+
+
+def iso_day_anchored(value: float | None, now: float) -> str | None:
+    """Formats a stored time, resolving offsets against midnight UTC of `now`.
+
+    Used for creation dates, which a real server never changes: within a day they stay
+    identical from one request to the next.
+    """
+    return iso(resolve(value, now - now % DAY))

@@ -6,7 +6,7 @@ from typing import Any
 
 from msp_tui.simulator.seed import DEFAULT_HOLD_DAYS, DEST_US, DEST_US_WEST
 from msp_tui.simulator.store import Record, Store
-from msp_tui.simulator.timefmt import DAY, iso, iso_at, resolve
+from msp_tui.simulator.timefmt import DAY, iso, iso_at, iso_day_anchored, resolve
 
 DESTINATIONS = {
     DEST_US: {"name": "PROe Cloud, US", "server": "fsa-iad", "storePoint": "fsa-iad-2",
@@ -86,7 +86,7 @@ def org_wire(store: Store, org: Record, now: float, *, counts: dict[int, dict[st
         "blocked": org["blocked"], "parentOrgId": parent["id"] if parent else None,
         "parentOrgUid": parent["uid"] if parent else None, "parentOrgGuid": parent["guid"] if parent else None,
         "type": "ENTERPRISE", "classification": "BASIC", "externalId": org["uid"],
-        "registrationKey": org["reg_key"], "creationDate": iso_at(org["created"], now),
+        "registrationKey": org["reg_key"], "creationDate": iso_day_anchored(org["created"], now),
         "modificationDate": iso_at(org["modified"], now), "deactivationDate": iso_at(org["deactivated"], now),
         "customConfig": bool(org.get("hold_days")), "reporting": {"orgManagers": []},
         "settings": {"maxSeats": None, "maxBytes": None, "archiveHoldDays": hold_days(store, org)},
@@ -113,7 +113,7 @@ def user_wire(store: Store, user: Record, now: float, *, roles: bool = False) ->
         "orgName": org["name"], "orgType": "ENTERPRISE", "userExtRef": user["ext_ref"], "notes": user["notes"],
         "active": user["active"], "blocked": user["blocked"], "emailPromo": False, "invited": False,
         "usernameIsAnEmail": True, "passwordReset": False, "localAuthenticationOnly": False,
-        "licenses": [], "creationDate": iso_at(user["created"], now),
+        "licenses": [], "creationDate": iso_day_anchored(user["created"], now),
         "modificationDate": iso_at(user["modified"], now), "deactivationDate": iso_at(user["deactivated"], now),
     }
     if roles:
@@ -201,7 +201,7 @@ def device_wire(store: Store, dev: Record, now: float, *, usage: bool = False) -
         "osArch": "aarch64" if dev["os"] == "mac" else "amd64", "address": dev["address"],
         "remoteAddress": dev["remote"], "javaVersion": "17.0.10", "modelInfo": None, "timeZone": dev["tz"],
         "version": 1525200006822, "productVersion": dev["product_version"], "buildVersion": 26,
-        "creationDate": iso_at(dev["created"], now), "modificationDate": iso_at(dev["modified"], now),
+        "creationDate": iso_day_anchored(dev["created"], now), "modificationDate": iso_at(dev["modified"], now),
         "loginDate": iso(connected), "service": "CrashPlan",
     }
     if usage:
