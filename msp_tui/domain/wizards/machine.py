@@ -2,7 +2,8 @@
 
 Rules (every branch unit-tested without I/O):
 - Automatic steps run one at a time, in plan order; one runs only when every step before it is
-  finished (done, skipped, rolled back). A failed step stops everything after it.
+  finished (done, skipped, rolled back). A failed step stops everything after it; it is the
+  next step offered again (a retry, after its check on the server) until it is done or skipped.
 - Manual steps do not block each other: all unfinished manual steps whose earlier automatic
   steps are finished are "actionable" at once (a technician works on devices in any order);
   an automatic step after an unfinished manual step waits for it.
@@ -106,11 +107,6 @@ class WizardMachine:
         for i, (step, status) in enumerate(zip(self.steps, self.statuses)):
             if status.finished:
                 continue
-            if status is S.FAILED:
-                if step.manual:
-                    manual_open = True
-                    continue
-                break
             if step.manual:
                 found.append(i)
                 manual_open = True
