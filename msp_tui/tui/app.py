@@ -16,6 +16,7 @@ import sqlite3
 import traceback
 from collections.abc import Callable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -37,7 +38,7 @@ from msp_tui.state.audit import AuditLog
 from msp_tui.state.cache import SnapshotCache
 from msp_tui.tui.commands import MspCommands
 from msp_tui.tui.dataset import LARGE_DEVICES, Dataset, Store, build_dataset, restamp
-from msp_tui.tui.messages import DatasetReady, Notice, RefreshFailed
+from msp_tui.tui.messages import DatasetReady, JumpTo, Notice, RefreshFailed
 from msp_tui.tui.screens.main import MainScreen
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,8 @@ class MspApp(App[int]):
         self.credentials = credentials or (lambda p, totp: session.credentials_for(p, totp=totp))
         self.store = self._new_store(profile)
         self.client: Code42Client | None = None
+        self.export_dir = Path.cwd()
+        """Where `e` writes exports (the working directory, as for any CLI tool)."""
         self._retry_timer: Timer | None = None
         self.animation_level = "none"
         self.theme = settings.app.theme if settings.app.theme in self.available_themes else "textual-dark"
@@ -176,7 +179,7 @@ class MspApp(App[int]):
                 dataset = await self._derive(cached)
                 self.post_message(DatasetReady(profile.name, dataset, from_cache=True))
         try:
-            client = await self._signed_in_client(profile)
+            client = await self.signed_in_client()
             snapshot = restamp(await fetch_snapshot(client, profile.name), self.clock())
         except ApiError as exc:
             self.post_message(RefreshFailed(profile.name, str(exc)))
@@ -190,7 +193,12 @@ class MspApp(App[int]):
             return await asyncio.to_thread(build_dataset, snapshot, policy, now)
         return build_dataset(snapshot, policy, now)
 
-    async def _signed_in_client(self, profile: Profile) -> Code42Client:
+    async def signed_in_client(self) -> Code42Client:
+        """Returns the open profile's client, signing in first (asking for a TOTP code if needed).
+
+        Call it from a worker: the TOTP prompt waits for the user.
+        """
+        profile = self.profile
         if self.client is not None:
             return self.client
         totp: str | None = None
@@ -269,6 +277,12 @@ class MspApp(App[int]):
             self.post_message(RefreshFailed(self.store.profile, f"unexpected error: {error}"))
         else:
             self.post_message(Notice(f"{event.worker.description or 'Task'} failed: {error}", error=True))
+
+    @on(JumpTo)
+    def _forward_jump(self, message: JumpTo) -> None:
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is not None:
+            main.jump_to(message)
 
     @on(Notice)
     def _notice(self, message: Notice) -> None:

@@ -32,6 +32,8 @@ class RefreshFailed(Message):
 class JumpTo(Message):
     """Show an org, user or device on the main screen (from findings, all devices, search)."""
 
+    bubble = False
+
     def __init__(
         self, org_id: int | None = None, user_id: int | None = None, computer_id: int | None = None
     ) -> None:

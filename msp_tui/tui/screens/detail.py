@@ -5,10 +5,11 @@ Read from the dataset in memory (no request); `esc` goes back.
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import Any, ClassVar
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -134,6 +135,14 @@ class DetailScreen(Screen[None]):
         self.kind = kind
         """ "users" or "devices"."""
         self.key = key
+        self.body: RenderableType = Text("")
+        """What the screen shows (kept for exports and tests)."""
+
+    def plain_text(self, width: int = 120) -> str:
+        """The details as plain text."""
+        console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+        console.print(self.body)
+        return console.export_text()
 
     def compose(self) -> ComposeResult:
         body: RenderableType
@@ -143,6 +152,7 @@ class DetailScreen(Screen[None]):
             body = user_detail(self.dataset, user)
         else:
             body = Text("This record is no longer in the data (it changed since).")
+        self.body = body
         with VerticalScroll(id="detail-body"):
             yield Static(body, id="detail-content")
         yield Footer()

@@ -23,7 +23,8 @@ from msp_tui.tui.screens.detail import DetailScreen
 from msp_tui.tui.widgets.customer_pane import CustomerPane
 from msp_tui.tui.widgets.header_bar import HeaderBar
 from msp_tui.tui.widgets.org_tree import OrgTree
-from msp_tui.tui.widgets.status_line import CostLine, StatusLine
+from msp_tui.tui.widgets.cost_panel import CostPanel
+from msp_tui.tui.widgets.status_line import StatusLine
 from msp_tui.tui.widgets.virtual_table import VirtualTable
 
 
@@ -38,8 +39,19 @@ class MainScreen(Screen[None]):
         Binding("f", "findings", "Findings", id="findings"),
         Binding("D", "toggle_deactivated", "Deactivated", id="toggle_deactivated", show=False),
         Binding("escape", "back", "Back", show=False),
+        Binding("n", "new_org", "New org", id="new_org", tooltip="Create a customer org"),
+        Binding("u", "new_user", "New user", id="new_user",
+                tooltip="Create a user in the selected customer org"),
+        Binding("x", "deactivate", "Deactivate", id="deactivate",
+                tooltip="Deactivate the selected user, device or org"),
+        Binding("R", "reactivate", "Reactivate", id="reactivate", show=False,
+                tooltip="Reactivate the selected user, device or org"),
+        Binding("b", "toggle_block", "Block/unblock", id="toggle_block", show=False,
+                tooltip="Block or unblock the selected user or device"),
+        Binding("e", "export", "Export", id="export", show=False,
+                tooltip="Write the table shown to CSV and JSON files"),
     ]
-    """View keys; actions (n, u, x, R, b, w, e) are added where their flows exist."""
+    """View keys (k9s/lazygit grammar) and the account actions."""
 
     _progress_shown = False
     """True while the status line shows progress (cleared when the work ends)."""
@@ -49,8 +61,9 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield OrgTree(id="org-tree")
+                yield CostPanel(id="cost-panel")
             yield CustomerPane(id="customer-pane")
-        yield CostLine(id="cost-line")
+        yield CostPanel(id="cost-summary", classes="-compact")
         yield StatusLine(id="status-line")
         yield Footer()
 
@@ -85,7 +98,14 @@ class MainScreen(Screen[None]):
         org_id = self.tree.selected_org
         if org_id is not None:
             self.pane.show_org(dataset, org_id)
-        self.query_one(CostLine).show(dataset)
+        self._show_costs(dataset, org_id)
+
+    def _show_costs(self, dataset: Dataset, org_id: int | None) -> None:
+        share = dataset.customer_share(org_id)
+        for panel in self.query(CostPanel):
+            panel.prices = dataset.policy.prices
+            panel.projection = dataset.projection
+            panel.customer_share = share
 
     def _show_status(self, _version: int) -> None:
         store = self.store
@@ -119,6 +139,7 @@ class MainScreen(Screen[None]):
         if dataset is None:
             return
         self.pane.show_org(dataset, event.org_id)
+        self._show_costs(dataset, event.org_id)
         if event.opened:
             self.pane.active_table.focus()
 
@@ -185,6 +206,121 @@ class MainScreen(Screen[None]):
     def action_findings(self) -> None:
         """Opens the findings view (`f`)."""
         self.show_notice("Findings view is not available yet.", error=True)
+
+    # ---------------------------------------------------------------- account actions
+
+    def _subject(self) -> Any:
+        """The user or device under the table cursor, else the org selected in the tree."""
+        dataset = self.app.dataset  # type: ignore[attr-defined]
+        if dataset is None:
+            return None
+        table = self.pane.active_table
+        if self.focused is table and table.cursor_key is not None:
+            key = int(table.cursor_key)  # type: ignore[call-overload]
+            return dataset.device(key) if self.pane.active_kind == "devices" else dataset.user(key)
+        org_id = self.tree.selected_org
+        return dataset.tree.orgs.get(org_id) if org_id is not None else None
+
+    def _start_flow(self, name: str, *args: Any) -> None:
+        if self.app.dataset is None:  # type: ignore[attr-defined]
+            self.show_notice("No data yet: wait for the account to load.", error=True)
+            return
+        self.run_worker(self._flow(name, *args), group="actions", exclusive=True,
+                        exit_on_error=False, description=f"Action {name}")
+
+    async def _flow(self, name: str, *args: Any) -> None:
+        from msp_tui.tui import actions
+
+        app: Any = self.app
+        dataset: Dataset = app.dataset
+        try:
+            client = await app.signed_in_client()
+        except Exception as exc:  # sign-in problems are one line, like any refresh failure
+            self.show_notice(f"Cannot sign in: {exc}", error=True)
+            return
+        ctx = actions.ActionContext(app, client, dataset.snapshot, dataset.policy,
+                                    app.clock().date())
+        if name == "create_org":
+            outcome = await actions.create_org(ctx)
+        elif name == "create_user":
+            outcome = await actions.create_user(ctx, *args)
+        else:
+            outcome = await actions.run_action(ctx, *args)
+        if outcome.message:
+            self.show_notice(outcome.message, error=not outcome.ok)
+        if outcome.refresh:
+            await app.refresh_data().wait()
+            created = outcome.created
+            if created is not None and app.dataset is not dataset:
+                org_id = getattr(created, "org_id", None)
+                user_id = getattr(created, "user_id", None) if hasattr(created, "username") else None
+                self.post_message(JumpTo(org_id=org_id, user_id=user_id))
+            if outcome.message:
+                self.show_notice(outcome.message, error=not outcome.ok)
+
+    def action_new_org(self) -> None:
+        """Creates a customer org directly under the top-level org (`n`)."""
+        self._start_flow("create_org")
+
+    def action_new_user(self) -> None:
+        """Creates a user in the customer org selected in the tree (`u`)."""
+        dataset = self.app.dataset  # type: ignore[attr-defined]
+        org_id = self.tree.selected_org
+        if dataset is None or org_id is None or dataset.tree.is_top(org_id):
+            self.show_notice("Select a customer org in the tree first, then press u.", error=True)
+            return
+        self._start_flow("create_user", dataset.tree.orgs[org_id])
+
+    def _subject_action(self, pick: Any) -> None:
+        from msp_tui.tui import actions
+
+        subject = self._subject()
+        if subject is None:
+            self.show_notice("Select a user, device or org first.", error=True)
+            return
+        action = pick(actions.available_actions(subject), subject)
+        if action is None:
+            return
+        self._start_flow("run_action", action, subject)
+
+    def action_deactivate(self) -> None:
+        """Deactivates the selected user, device or org after showing the consequences (`x`)."""
+        self._subject_action(lambda acts, s: self._pick(acts, s, "deactivate"))
+
+    def action_reactivate(self) -> None:
+        """Reactivates the selected user, device or org (`R`)."""
+        self._subject_action(lambda acts, s: self._pick(acts, s, "reactivate"))
+
+    def action_toggle_block(self) -> None:
+        """Blocks or unblocks the selected user or device (`b`)."""
+        self._subject_action(lambda acts, s: self._pick(acts, s, "block", "unblock"))
+
+    def _pick(self, available: list[Any], subject: Any, *verbs: str) -> Any:
+        for action in available:
+            if action.verb in verbs:
+                return action
+        name = getattr(subject, "username", None) or getattr(subject, "org_name", None) or getattr(
+            subject, "display_name", "it")
+        self.show_notice(f"Cannot {verbs[0]} {name} in its current state.", error=True)
+        return None
+
+    def action_export(self) -> None:
+        """Writes the rows shown (filter applied) to CSV and JSON files (`e`)."""
+        from msp_tui.tui.dataset import export_table
+
+        dataset = self.app.dataset  # type: ignore[attr-defined]
+        if dataset is None or self.pane.org_id is None:
+            return
+        kind = self.pane.active_kind
+        rows = dataset.memo((kind, self.pane.org_id), lambda: [])
+        name = f"{dataset.profile}-{dataset.tree.orgs[self.pane.org_id].org_name}-{kind}"
+        try:
+            paths = export_table(rows, self.pane.active_table.visible_keys(), name,
+                                 self.app.export_dir)  # type: ignore[attr-defined]
+        except OSError as exc:
+            self.show_notice(f"Export failed: {exc}", error=True)
+            return
+        self.show_notice("Exported " + " and ".join(str(p) for p in paths))
 
     def action_help(self) -> None:
         """Opens help (`?`)."""

@@ -35,7 +35,7 @@ _RANKS = {h.rank: h for h in Health}
 _DAY = 86400.0
 
 USER_COLUMNS = (
-    Column("username", "Username", max_width=30),
+    Column("username", "Username", max_width=24),
     Column("name", "Name", max_width=22),
     Column("email", "Email", max_width=30),
     Column("status", "Status", width=11),

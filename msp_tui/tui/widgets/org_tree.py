@@ -21,8 +21,8 @@ from textual.widgets.tree import TreeNode
 from msp_tui.domain.health import Health
 from msp_tui.tui.dataset import HEALTH_MARK, HEALTH_STYLE, Dataset
 
-NAME_WIDTH = 24
-"""Longer names are cut with "…" so counts stay visible in a narrow tree."""
+MIN_NAME = 8
+"""Names are cut with "…" to fit the tree's width, but never below this many cells."""
 
 
 @dataclass(frozen=True)
@@ -36,21 +36,18 @@ class OrgNode:
     """Offset in the label where the muted counts start."""
 
 
-def org_label(name: str, users: int, devices: int, worst: Health | None, *,
+def org_label(name: str, users: int, devices: int, worst: Health | None, *, room: int = 40,
               nested: bool = False, deactivated: bool = False) -> tuple[Text, OrgNode]:
-    """Builds a node label and the styling data for it (org id filled in by the caller)."""
+    """Builds a node label that fits `room` cells (names are cut first, counts are kept)."""
     mark = HEALTH_MARK[worst] if worst is not None else "·"
-    if len(name) > NAME_WIDTH:
-        name = name[: NAME_WIDTH - 1] + "…"
-    text = f"{mark} {name}"
-    counts_at = len(text)
-    extra = f" {users}u {devices}d"
-    if nested:
-        extra += " ⚠ nested"
-    if deactivated:
-        extra += " (deactivated)"
+    prefix = f"{mark} " + ("⚠ " if nested else "")
+    extra = f" {users}u {devices}d" + (" (deactivated)" if deactivated else "")
+    fit = max(MIN_NAME, room - len(prefix) - len(extra))
+    if len(name) > fit:
+        name = name[: fit - 1] + "…"
+    text = prefix + name
     style = "muted" if deactivated else (HEALTH_STYLE[worst] if worst is not None else None)
-    return Text(text + extra), OrgNode(0, style, counts_at)
+    return Text(text + extra), OrgNode(0, style, len(text))
 
 
 class OrgTree(Tree[OrgNode]):
@@ -92,12 +89,16 @@ class OrgTree(Tree[OrgNode]):
         self.show_deactivated = False
         """Deactivated orgs are hidden unless this is on (`D`)."""
         self._org_nodes: dict[int, TreeNode[OrgNode]] = {}
+        self._dataset: Dataset | None = None
+        self._room = 0
 
     # ---------------------------------------------------------------- data in
 
     def show_dataset(self, dataset: Dataset, selected: int | None) -> None:
         """Rebuilds the tree for `dataset`, keeping the selection and the folded state."""
         tree = dataset.tree
+        self._dataset = dataset
+        self._room = self._label_room()
         collapsed = {oid for oid, node in self._org_nodes.items() if not node.is_expanded}
         self._org_nodes.clear()
         self.clear()
@@ -106,7 +107,8 @@ class OrgTree(Tree[OrgNode]):
             self.root.set_label("(no top-level org)")
             return
         summary = dataset.summary(top.org_id)
-        label, data = org_label(top.org_name, summary.users, summary.devices, summary.worst)
+        label, data = org_label(top.org_name, summary.users, summary.devices, summary.worst,
+                                room=self._room)
         self.root.set_label(label)
         self.root.data = OrgNode(top.org_id, data.style, data.counts_at)
         self._org_nodes[top.org_id] = self.root
@@ -124,9 +126,11 @@ class OrgTree(Tree[OrgNode]):
             if not org.is_active and not self.show_deactivated:
                 continue
             s = dataset.summary(org.org_id)
-            label, data = org_label(org.org_name, s.users, s.devices, s.worst,
-                                    nested=s.nested, deactivated=not org.is_active)
+            depth = dataset.tree.depth.get(org.org_id, 1)
             has_children = bool(tree.children.get(org.org_id))
+            room = self._room - self.guide_depth * depth - (2 if has_children else 0)
+            label, data = org_label(org.org_name, s.users, s.devices, s.worst, room=room,
+                                    nested=s.nested, deactivated=not org.is_active)
             node_data = OrgNode(org.org_id, data.style, data.counts_at)
             if has_children:
                 node = parent.add(label, node_data, expand=org.org_id not in collapsed)
@@ -134,6 +138,15 @@ class OrgTree(Tree[OrgNode]):
                 self._add_children(dataset, node, org.org_id, collapsed)
             else:
                 self._org_nodes[org.org_id] = parent.add_leaf(label, node_data)
+
+    def _label_room(self) -> int:
+        width = self.scrollable_content_region.width if self.is_mounted else 0
+        return max(24, width - 1) if width else 40
+
+    def on_resize(self) -> None:
+        # Labels are cut to the width, so a new width (breakpoint change) re-labels the tree.
+        if self._dataset is not None and self._label_room() != self._room:
+            self.show_dataset(self._dataset, self.selected_org)
 
     def select_org(self, org_id: int) -> bool:
         """Moves the cursor to `org_id` (expanding its parents); False if it is not shown."""
