@@ -6,10 +6,8 @@ the licence still held while they are there, devices stopping, reactivation with
 storage window), the cost effect computed by the billing engine, whether the action is
 destructive, and the exact text the user must type to confirm it.
 
-The cost effect is computed by applying the action to copies of the snapshot's users and
-cold-storage rows and counting the billed users with `pricing.billed_users`, so it follows
-the same rules as the cost pane (`BillingSettings.count_cold_storage_users` included). This
-cycle's rate was fixed when the cycle began, so the effect shows in the next cycle.
+The cost effect (`domain.cost_effect`) is computed by applying the action to copies of the
+snapshot's users and cold-storage rows and counting the billed users with the billing engine.
 """
 
 from __future__ import annotations
@@ -17,14 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from enum import Enum
 
+from msp_tui.domain.cost_effect import CostEffect, cost_effect, cost_lines
 from msp_tui.domain.hierarchy import build_tree
 from msp_tui.domain.policy import Policy
-from msp_tui.domain.pricing import billed_users, format_money, snapshot_billed_users
-from msp_tui.domain.projection import Projection, project
 from msp_tui.models import AccountSnapshot, ColdStorageRow, Device, Org, User
+
+__all__ = [
+    "DESTRUCTIVE", "Action", "Consequences", "CostEffect", "consequences_for", "describe_device",
+    "describe_user", "device_consequences", "org_consequences", "user_consequences",
+]
 
 
 class Action(str, Enum):
@@ -57,30 +58,6 @@ DESTRUCTIVE = frozenset({Action.DEACTIVATE_USER, Action.DEACTIVATE_DEVICE, Actio
 
 
 @dataclass(frozen=True)
-class CostEffect:
-    """The bill before and after an action, from the billing engine."""
-
-    before: Projection
-    after: Projection
-    """Right after the action (cold-storage holders counted per policy)."""
-    after_purge: Projection | None = None
-    """After the archives the action sends to cold storage are purged, when that differs."""
-
-    @property
-    def changes(self) -> bool:
-        """True when the action changes the billed users (now or after the purge)."""
-        final = self.after_purge or self.after
-        return final.billed_users != self.before.billed_users or self.after.billed_users != (
-            self.before.billed_users
-        )
-
-    @property
-    def crosses_tier(self) -> bool:
-        """True when the account moves across the tier threshold (now or after the purge)."""
-        return any(p.at_tier != self.before.at_tier for p in (self.after, self.after_purge) if p)
-
-
-@dataclass(frozen=True)
 class Consequences:
     """Everything the confirm dialog shows about one action."""
 
@@ -102,11 +79,7 @@ class Consequences:
         return tuple(line for line in self.lines if line.startswith("Billing"))
 
 
-# -- cost arithmetic ------------------------------------------------------------------------
-
-
-def _count(users: Iterable[User], cold: Iterable[ColdStorageRow], policy: Policy) -> int:
-    return len(billed_users(users, cold, policy.billing))
+# -- after-states ---------------------------------------------------------------------------
 
 
 def _has_archive(device: Device) -> bool:
@@ -124,85 +97,6 @@ def _cold_row(device: Device, user: User | None) -> ColdStorageRow:
         source_computer_name=device.display_name,
         org_id=device.org_id,
     )
-
-
-def _project(n: int, policy: Policy, today: date, start: int) -> Projection:
-    return project(n, policy.prices, today, billing_day=policy.billing.billing_day,
-                   cycle_start_users=start)
-
-
-def _effect(
-    snapshot: AccountSnapshot,
-    policy: Policy,
-    today: date,
-    users: list[User],
-    cold: list[ColdStorageRow],
-    purge_user_ids: set[int],
-    cycle_start_users: int | None,
-) -> CostEffect:
-    before_n = len(snapshot_billed_users(snapshot, policy.billing))
-    start = before_n if cycle_start_users is None else cycle_start_users
-    after_n = _count(users, cold, policy)
-    after_purge: Projection | None = None
-    if purge_user_ids:
-        kept = [r for r in cold if r.source_user_id not in purge_user_ids]
-        purge_n = _count(users, kept, policy)
-        if purge_n != after_n:
-            after_purge = _project(purge_n, policy, today, start)
-    return CostEffect(
-        before=_project(before_n, policy, today, start),
-        after=_project(after_n, policy, today, start),
-        after_purge=after_purge,
-    )
-
-
-def _change_line(
-    before: Projection, after: Projection, policy: Policy, prefix: str, when: str | None = None
-) -> list[str]:
-    prices = policy.prices
-
-    def money(amount: Decimal) -> str:
-        return format_money(amount, prices)
-
-    if after.billed_users == before.billed_users:
-        return [
-            f"{prefix}no change: {before.billed_users} billed users, "
-            f"{money(before.next_cycle_rate)}/user, {money(before.next_cycle_total)} a month."
-        ]
-    delta = after.next_cycle_total - before.next_cycle_total
-    sign = "+" if delta > 0 else "-"
-    when = when or f"from the next cycle ({after.next_cycle_date:%Y-%m-%d})"
-    lines = [
-        f"{prefix}{before.billed_users} → {after.billed_users} billed users, "
-        f"{money(before.next_cycle_total)} → {money(after.next_cycle_total)} a month "
-        f"({sign}{money(abs(delta))}) {when}."
-    ]
-    threshold = prices.tier_threshold
-    rates = f"{money(before.next_cycle_rate)} → {money(after.next_cycle_rate)}"
-    if before.at_tier and not after.at_tier:
-        lines.append(f"Billing: ▼ falls below the {threshold}-user tier: rate {rates} per user "
-                     "for every user.")
-    elif after.at_tier and not before.at_tier:
-        lines.append(f"Billing: ▲ reaches the {threshold}-user tier: rate {rates} per user "
-                     "for every user.")
-    elif after.at_tier and after.billed_users == threshold:
-        lines.append(f"Billing: ⚠ exactly at the {threshold}-user tier afterwards; one user "
-                     f"fewer adds {money(after.fallback_increase)} a month.")
-    return lines
-
-
-def _cost_lines(effect: CostEffect, policy: Policy) -> list[str]:
-    lines = _change_line(effect.before, effect.after, policy, "Billing now: ")
-    if effect.after_purge is not None:
-        lines += _change_line(
-            effect.before, effect.after_purge, policy,
-            "Billing after the purge (licence freed ~24 h later): ",
-            "from the cycle after the purge",
-        )
-    if effect.changes:
-        rate = format_money(effect.before.rate, policy.prices)
-        lines.append(f"Billing: this cycle stays at {rate}/user (fixed when it began).")
-    return lines
 
 
 # -- subjects -------------------------------------------------------------------------------
@@ -291,7 +185,7 @@ def user_consequences(
         lines = ["The user can sign in and restore again; backups were never stopped."]
     else:
         raise ValueError(f"{action.value} is not a user action")
-    effect = _effect(snapshot, policy, today, users, cold, purge, cycle_start_users)
+    effect = cost_effect(snapshot, policy, today, users, cold, purge, cycle_start_users)
     return _build(action, describe_user(user, snapshot), lines, effect, policy, user.username)
 
 
@@ -335,7 +229,7 @@ def device_consequences(
         lines = ["The device can be used again; backups were never stopped."]
     else:
         raise ValueError(f"{action.value} is not a device action")
-    effect = _effect(snapshot, policy, today, list(snapshot.users), cold, set(), cycle_start_users)
+    effect = cost_effect(snapshot, policy, today, list(snapshot.users), cold, set(), cycle_start_users)
     return _build(action, describe_device(device, snapshot), lines, effect, policy,
                   device.display_name)
 
@@ -382,7 +276,7 @@ def org_consequences(
                  "Backups resume when each user signs in again."]
     else:
         raise ValueError(f"{action.value} is not an org action")
-    effect = _effect(snapshot, policy, today, users, cold, purge, cycle_start_users)
+    effect = cost_effect(snapshot, policy, today, users, cold, purge, cycle_start_users)
     return _build(action, f"org {org.org_name}", lines, effect, policy, org.org_name)
 
 
@@ -399,7 +293,7 @@ def _build(action: Action, subject: str, lines: list[str], effect: CostEffect, p
         action=action,
         title=f"{action.verb.capitalize()} {action.kind}",
         subject=subject,
-        lines=tuple(lines + _cost_lines(effect, policy) + tail),
+        lines=tuple(lines + cost_lines(effect, policy) + tail),
         destructive=destructive,
         confirm_text=name if destructive else None,
         cost=effect,
