@@ -7,11 +7,21 @@ import sys
 from typing import Sequence
 
 from msp_tui import __version__
-from msp_tui.cli import billing_cmd, demo_cmd, export_cmd, locate_cmd, profile_cmd
+from msp_tui.cli import (
+    audit_cmd,
+    billing_cmd,
+    demo_cmd,
+    export_cmd,
+    locate_cmd,
+    profile_cmd,
+    wizard_cmd,
+)
+from msp_tui.cli.common import CliError, add_profile_options, fail
 from msp_tui.logs import configure_logging
-from msp_tui.cli.common import EXIT_USAGE, CliError, add_profile_options, fail
 
-_COMMAND_MODULES = [demo_cmd, profile_cmd, export_cmd, billing_cmd, locate_cmd]
+_COMMAND_MODULES = [
+    demo_cmd, profile_cmd, export_cmd, billing_cmd, wizard_cmd, audit_cmd, locate_cmd,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,20 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _COMMAND_MODULES:
         module.register(commands)
-    _register_optional(commands)
     return parser
-
-
-def _register_optional(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Registers commands whose modules land with later features, when present."""
-    import importlib
-
-    for name in ("wizard_cmd",):
-        try:
-            module = importlib.import_module(f"msp_tui.cli.{name}")
-        except ModuleNotFoundError:
-            continue
-        module.register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -98,3 +98,20 @@ def test_version(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.startswith("msp-tui 0.")
+
+
+def test_audit_lists_mutations_with_outcomes(capsys):
+    from msp_tui.state.audit import AuditLog
+    from msp_tui.state.db import connect
+    from msp_tui.api.audit import AuditEvent
+    from datetime import datetime, timezone
+
+    code, out, _ = run_cli(capsys, "audit")
+    assert code == 0 and "No mutating call" in out
+    AuditLog(connect()).record("northwind", AuditEvent(
+        at=datetime(2026, 11, 26, tzinfo=timezone.utc), method="POST",
+        path="/api/v3/users/1/deactivate", outcome="refused", detail="read-only session"))
+    code, out, _ = run_cli(capsys, "audit")
+    assert "refused" in out and "/api/v3/users/1/deactivate" in out
+    code, out, _ = run_cli(capsys, "audit", "--json")
+    assert json.loads(out)[0]["outcome"] == "refused"
