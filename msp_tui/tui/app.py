@@ -21,13 +21,11 @@ from typing import Any, ClassVar
 
 import httpx
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.reactive import var
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from msp_tui import paths, session
@@ -40,6 +38,7 @@ from msp_tui.tui.commands import MspCommands
 from msp_tui.tui.dataset import LARGE_DEVICES, Dataset, Store, build_dataset, restamp
 from msp_tui.tui.messages import DatasetReady, JumpTo, Notice, RefreshFailed
 from msp_tui.tui.screens.main import MainScreen
+from msp_tui.tui.screens.signin import TotpScreen
 
 log = logging.getLogger(__name__)
 
@@ -54,41 +53,6 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class TotpScreen(ModalScreen["str | None"]):
-    """Asks for the 6-digit TOTP code of a two-factor (LOCAL_2FA) account."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-    AUTO_FOCUS = "#totp-input"
-
-    def __init__(self, username: str, problem: str | None = None) -> None:
-        super().__init__()
-        self.username = username
-        self.problem = problem
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="totp-dialog"):
-            yield Static(
-                f"Two-factor sign-in for {self.username}\n"
-                + (f"✗ {self.problem}\n" if self.problem else "")
-                + "Enter the code from your authenticator app (esc cancels):",
-                id="totp-text",
-            )
-            yield Input(placeholder="123456", id="totp-input", max_length=8, restrict=r"[0-9 ]*")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).cursor_blink = False
-
-    @on(Input.Submitted)
-    def _submit(self, event: Input.Submitted) -> None:
-        code = event.value.replace(" ", "")
-        if code:
-            self.dismiss(code)
-
-    def action_cancel(self) -> None:
-        """Gives up signing in (the app keeps showing cached data)."""
-        self.dismiss(None)
-
-
 class MspApp(App[int]):
     """The msp-tui dashboard."""
 
@@ -99,8 +63,12 @@ class MspApp(App[int]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch the account again"),
+        Binding("p", "switch_profile", "Profile", id="switch_profile",
+                tooltip="Switch to another partner account"),
+        Binding("A", "accounts_summary", "All accounts", id="accounts_summary",
+                tooltip="Read-only summary across every configured account"),
     ]
-    """App-wide keys (k9s/lazygit grammar): q quits, ? help, r refresh."""
+    """App-wide keys (k9s/lazygit grammar): q quits, ? help, r refresh, p profile, A summary."""
 
     dataset: var[Dataset | None] = var(None, init=False)
     """The dataset shown; screens watch it. Replaced whole, never mutated."""
@@ -280,7 +248,7 @@ class MspApp(App[int]):
 
     @on(JumpTo)
     def _forward_jump(self, message: JumpTo) -> None:
-        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        main = self.main_screen()
         if main is not None:
             main.jump_to(message)
 
@@ -307,6 +275,32 @@ class MspApp(App[int]):
         self.status_version += 1
         self.start_session()
 
+    def action_switch_profile(self) -> None:
+        """Picks another partner account (`p`)."""
+        from msp_tui.tui.screens.accounts import ProfileSwitchScreen
+
+        async def chosen(name: str | None) -> None:
+            if name:
+                await self.switch_profile(name)
+
+        self.push_screen(ProfileSwitchScreen(list(self.profiles), self.store.profile), chosen)
+
+    @work(exclusive=True, group="accounts", exit_on_error=False, description="Summarise accounts")
+    async def action_accounts_summary(self) -> None:
+        """Shows every configured account side by side, read-only (`A`)."""
+        from msp_tui.tui.screens.accounts import AccountsSummaryScreen
+
+        self.post_message(Notice("Summarising every account…"))
+        rows = []
+        for name, profile in self.profiles.items():
+            if name == self.store.profile and self.store.dataset is not None:
+                snapshot = self.store.dataset.snapshot
+            else:
+                snapshot = await asyncio.to_thread(self.cache.load, name)
+            rows.append(await summary_row(self, profile, snapshot))
+        self.post_message(Notice(""))
+        await self.push_screen(AccountsSummaryScreen(rows))
+
     # ---------------------------------------------------------------- errors
 
     def _handle_exception(self, error: Exception) -> None:
@@ -320,10 +314,33 @@ class MspApp(App[int]):
             return
         self.exit(return_code=1, message=f"msp-tui stopped on an unexpected error: {error}. Details: {where}")
 
+    def main_screen(self) -> MainScreen | None:
+        """The dashboard screen (at the bottom of the stack)."""
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
     def action_help(self) -> None:
-        """Shows every key and the program's contacts."""
-        if isinstance(self.screen, MainScreen):
-            self.screen.action_help()
+        """Shows every key and the program's contacts (`?`)."""
+        main = self.main_screen()
+        if main is not None:
+            main.action_help()
+
+
+async def summary_row(app: MspApp, profile: Profile, snapshot: Any) -> Any:
+    """One account's summary: from `snapshot` when given, else a read-only fetch (then cached)."""
+    from msp_tui.domain.accounts_summary import failed_row, summarize
+
+    policy, now = app.settings.policy(), app.clock()
+    if snapshot is None:
+        try:
+            client = session.open_client(profile, app.settings, read_only=True,
+                                         credentials=app.credentials(profile, None),
+                                         transport=app.transport)
+            async with client:
+                snapshot = restamp(await fetch_snapshot(client, profile.name), now)
+            await asyncio.to_thread(app.cache.save, snapshot)
+        except Exception as exc:  # one failed account must not hide the others
+            return failed_row(profile.name, str(exc))
+    return await asyncio.to_thread(summarize, snapshot, policy, now)
 
 
 def _log_exception(error: BaseException) -> str:

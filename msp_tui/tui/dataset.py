@@ -12,12 +12,8 @@ Status is never shown by colour alone: each health value has a symbol and a word
 
 from __future__ import annotations
 
-import csv
-import json
-import re
 import threading
-from collections.abc import Callable, Hashable, Sequence
-from pathlib import Path
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -298,27 +294,3 @@ class Store:
     failures: int = 0
     """Consecutive failed refreshes (drives the retry back-off)."""
 
-
-def export_table(rows: Sequence[Any], keys: Sequence[Hashable], name: str, folder: Path) -> list[Path]:
-    """Writes the rows with `keys` (in that order) to `<name>-<n>.csv` and `.json` in `folder`.
-
-    The fields are the rows' filter values (the same names `/` accepts), so an export of a
-    filtered view holds exactly the rows shown.
-    """
-    by_key = {row.key: row for row in rows}
-    records = [
-        {k: v for k, v in by_key[key].values.items() if k != "rank"} for key in keys if key in by_key
-    ]
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "export"
-    folder.mkdir(parents=True, exist_ok=True)
-    n = 1
-    while (folder / f"{stem}-{n}.csv").exists() or (folder / f"{stem}-{n}.json").exists():
-        n += 1
-    csv_path, json_path = folder / f"{stem}-{n}.csv", folder / f"{stem}-{n}.json"
-    fields = list(records[0]) if records else ["key"]
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(records)
-    json_path.write_text(json.dumps(records, indent=2, default=str), encoding="utf-8")
-    return [csv_path, json_path]

@@ -1,4 +1,6 @@
-"""Provides `AllDevicesScreen`: every device of every customer, worst first (the morning check).
+"""Provides the cross-customer views: `AllDevicesScreen` and `FindingsScreen`.
+
+`AllDevicesScreen` lists every device of every customer, worst first (the morning check).
 
 The rows (60,000 for a large MSP) are built once per dataset in a thread and memoised on the
 dataset; the virtual table renders only the visible lines and filters big row sets in a thread,
@@ -22,6 +24,7 @@ from msp_tui.tui.dataset import Dataset
 from msp_tui.tui.messages import JumpTo
 from msp_tui.tui.screens.detail import DetailScreen
 from msp_tui.tui.widgets.customer_pane import DEVICE_COLUMNS, FILTER_ALIASES, FilterBar, device_row
+from msp_tui.tui.widgets.findings_view import FindingsView
 from msp_tui.tui.widgets.header_bar import HeaderBar
 from msp_tui.tui.widgets.virtual_table import Column, TableRow, VirtualTable
 
@@ -137,3 +140,54 @@ class AllDevicesScreen(Screen[None]):
         if device is not None:
             self.app.pop_screen()
             self.app.post_message(JumpTo(org_id=device.org_id, computer_id=device.computer_id))
+
+
+class FindingsScreen(Screen[None]):
+    """The account's findings (health and best practice); `enter` jumps to the org, user or device."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("slash", "filter", "Filter"),
+    ]
+    AUTO_FOCUS = "#findings-table"
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar()
+        yield FindingsView(id="findings")
+        yield FilterBar(id="findings-filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        view = self.query_one(FindingsView)
+        self.query_one(FilterBar).retarget(view.table)
+        self.watch(self.app, "dataset", self._show_dataset)
+
+    def _show_dataset(self, dataset: Dataset | None) -> None:
+        self.query_one(HeaderBar).show(self.app.store)  # type: ignore[attr-defined]
+        if dataset is not None:
+            self.query_one(FindingsView).findings = tuple(dataset.findings)
+
+    @on(VirtualTable.ViewChanged)
+    def _show_count(self, event: VirtualTable.ViewChanged) -> None:
+        self.query_one(FilterBar).show_count(event)
+
+    @on(FindingsView.FindingSelected)
+    def _jump(self, event: FindingsView.FindingSelected) -> None:
+        finding = event.finding
+        if finding.org_id is None and finding.user_id is None and finding.computer_id is None:
+            self.notify("This finding is about the whole account.", severity="information")
+            return
+        self.app.pop_screen()
+        self.app.post_message(JumpTo(finding.org_id, finding.user_id, finding.computer_id))
+
+    def action_filter(self) -> None:
+        """Opens the filter bar."""
+        self.query_one(FilterBar).open()
+
+    def action_back(self) -> None:
+        """Clears an active filter, else goes back to the main screen."""
+        table = self.query_one(FindingsView).table
+        if table.filter_text:
+            self.query_one(FilterBar).clear()
+        else:
+            self.app.pop_screen()

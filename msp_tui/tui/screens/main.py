@@ -18,7 +18,7 @@ from textual.widgets import Footer
 
 from msp_tui.tui.dataset import Dataset
 from msp_tui.tui.messages import JumpTo
-from msp_tui.tui.screens.all_devices import AllDevicesScreen
+from msp_tui.tui.screens.all_devices import AllDevicesScreen, FindingsScreen
 from msp_tui.tui.screens.detail import DetailScreen
 from msp_tui.tui.widgets.customer_pane import CustomerPane
 from msp_tui.tui.widgets.header_bar import HeaderBar
@@ -48,8 +48,10 @@ class MainScreen(Screen[None]):
                 tooltip="Reactivate the selected user, device or org"),
         Binding("b", "toggle_block", "Block/unblock", id="toggle_block", show=False,
                 tooltip="Block or unblock the selected user or device"),
+        Binding("w", "what_if", "What-if", id="what_if", show=False,
+                tooltip="Try adding or removing users and see the bill"),
         Binding("e", "export", "Export", id="export", show=False,
-                tooltip="Write the table shown to CSV and JSON files"),
+                tooltip="Write the table shown to a CSV or JSON file"),
     ]
     """View keys (k9s/lazygit grammar) and the account actions."""
 
@@ -103,6 +105,8 @@ class MainScreen(Screen[None]):
     def _show_costs(self, dataset: Dataset, org_id: int | None) -> None:
         share = dataset.customer_share(org_id)
         for panel in self.query(CostPanel):
+            if panel.projection is not dataset.projection:
+                panel.whatif = None
             panel.prices = dataset.policy.prices
             panel.projection = dataset.projection
             panel.customer_share = share
@@ -305,22 +309,36 @@ class MainScreen(Screen[None]):
         return None
 
     def action_export(self) -> None:
-        """Writes the rows shown (filter applied) to CSV and JSON files (`e`)."""
-        from msp_tui.tui.dataset import export_table
+        """Writes the rows shown (filter applied) to a CSV or JSON file (`e`)."""
+        from msp_tui.tui.screens.export import ExportScreen
 
         dataset = self.app.dataset  # type: ignore[attr-defined]
         if dataset is None or self.pane.org_id is None:
             return
-        kind = self.pane.active_kind
-        rows = dataset.memo((kind, self.pane.org_id), lambda: [])
-        name = f"{dataset.profile}-{dataset.tree.orgs[self.pane.org_id].org_name}-{kind}"
-        try:
-            paths = export_table(rows, self.pane.active_table.visible_keys(), name,
-                                 self.app.export_dir)  # type: ignore[attr-defined]
-        except OSError as exc:
-            self.show_notice(f"Export failed: {exc}", error=True)
+        kind, org_id = self.pane.active_kind, self.pane.org_id
+        by_key = {row.key: row for row in dataset.memo((kind, org_id), list)}
+        rows = [{k: v for k, v in by_key[key].values.items() if k != "rank"}
+                for key in self.pane.active_table.visible_keys() if key in by_key]
+        fields = list(rows[0]) if rows else []
+        view = f"{dataset.tree.orgs[org_id].org_name}-{kind}"
+        self.app.push_screen(
+            ExportScreen(rows, fields, view=view, folder=self.app.export_dir),  # type: ignore[attr-defined]
+            lambda path: self.show_notice(f"Exported {len(rows)} rows to {path}") if path else None,
+        )
+
+    def action_what_if(self) -> None:
+        """Opens the what-if editor; its result shows in the cost pane until the data changes (`w`)."""
+        from msp_tui.tui.screens.whatif import WhatIfScreen
+
+        dataset = self.app.dataset  # type: ignore[attr-defined]
+        if dataset is None:
             return
-        self.show_notice("Exported " + " and ".join(str(p) for p in paths))
+
+        def show(result: Any) -> None:
+            for panel in self.query(CostPanel):
+                panel.whatif = result
+
+        self.app.push_screen(WhatIfScreen(dataset.snapshot, dataset.policy, dataset.now), show)
 
     def action_help(self) -> None:
         """Opens help (`?`)."""
