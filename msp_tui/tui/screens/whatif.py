@@ -263,7 +263,8 @@ class WhatIfScreen(ModalScreen[WhatIfResult | None]):
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
-        """Closes with the current result."""
+        """Closes with the result of what the form shows now."""
+        self.recompute()
         self.dismiss(self.result)
 
     @on(Button.Pressed, "#close")

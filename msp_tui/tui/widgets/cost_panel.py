@@ -97,6 +97,7 @@ class CostPanel(Widget):
         """Builds the panel, optionally with a first projection."""
         super().__init__(name=name, id=id, classes=classes)
         self.border_title = "Cost"
+        self._ready = False
         self.set_reactive(CostPanel.projection, projection)
         self.set_reactive(CostPanel.prices, prices or PriceBook())
 
@@ -114,6 +115,7 @@ class CostPanel(Widget):
 
     def on_mount(self) -> None:
         """Fills the panel with the initial attributes."""
+        self._ready = True
         self._show()
 
     def watch_projection(self) -> None:
@@ -132,7 +134,7 @@ class CostPanel(Widget):
         return format_money(amount, self.prices)  # type: ignore[arg-type]
 
     def _show(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         p = self.projection
         self.set_class(self.whatif is not None, "-whatif")
