@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 from msp_tui.simulator import ops, routes_auth, routes_devices, routes_orgs, routes_users, seed
 from msp_tui.simulator.accounts import DEMO_ACCOUNTS, DemoAccount
 from msp_tui.simulator.context import Context
+from msp_tui.simulator.faults import FaultPlan
 from msp_tui.simulator.http import ApiError, Request, Response, Router
 from msp_tui.simulator.store import Store
 from msp_tui.simulator.wire import device_wire
@@ -34,16 +37,39 @@ class DemoAuthority:
         reset: reseed even if `db_path` already holds state.
         latency_ms: delay before answering every request (WAN simulation).
         now: clock returning a timezone-aware UTC datetime (injectable for tests).
+        faults: faults to inject per request (see msp_tui.simulator.faults); None for none.
+
+    A `db_path` that is not a usable database is moved aside (``<name>.corrupt-N``, never
+    deleted) and a fresh seed is started; `warnings` says so.
     """
 
     def __init__(self, db_path: Path | None = None, *, scale: str = "small", reset: bool = False,
-                 latency_ms: int = 0, now: Callable[[], datetime] | None = None) -> None:
+                 latency_ms: int = 0, now: Callable[[], datetime] | None = None,
+                 faults: FaultPlan | None = None) -> None:
         self.accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
         self.latency_ms = latency_ms
         self.scale = scale
-        self.store = Store(Path(db_path) if db_path is not None else None)
-        self.ctx = Context(self.store, now or _utc_now)
+        self.faults = faults
+        self.requests_seen: Counter[tuple[str, str]] = Counter()
+        """Requests received, by (method, path), faulty or not: for tests and reports."""
+        self.warnings: list[str] = []
         self.seed_seconds: float | None = None
+        self._now = now or _utc_now
+        path = Path(db_path) if db_path is not None else None
+        try:
+            self._open(path, scale, reset)
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as exc:
+            if path is None:
+                raise
+            kept = _keep_aside(path, getattr(self, "store", None))
+            message = f"demo authority state {path} was unusable ({exc}); moved to {kept} and reseeded"
+            log.warning(message)
+            self.warnings.append(message)
+            self._open(path, scale, True)
+
+    def _open(self, path: Path | None, scale: str, reset: bool) -> None:
+        self.store = Store(path)
+        self.ctx = Context(self.store, self._now)
         if reset or not self.store.is_seeded():
             self._seed(scale)
         else:
@@ -81,7 +107,11 @@ class DemoAuthority:
                 break
         if self.latency_ms > 0:
             await asyncio.sleep(self.latency_ms / 1000)
-        response = self.handle(Request.from_scope(scope, b"".join(chunks)))
+        request = Request.from_scope(scope, b"".join(chunks))
+        self.requests_seen[(request.method, request.path)] += 1
+        if self.faults is not None and await self.faults.intercept(request, self.handle, send):
+            return
+        response = self.handle(request)
         payload = response.encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
                    *response.headers]
@@ -122,6 +152,29 @@ class DemoAuthority:
                 self.store.flush()
             return device_wire(self.store, dev, self.ctx.now(), usage=True)
 
+    @property
+    def fault_stats(self) -> dict[str, int]:
+        """Faults injected so far, by kind (empty without a fault plan)."""
+        return dict(self.faults.stats) if self.faults is not None else {}
+
     def close(self) -> None:
         """Writes pending changes and closes the database."""
         self.store.close()
+
+
+def _keep_aside(path: Path, store: Store | None) -> Path:
+    """Moves an unusable database (and its -wal/-shm) to `<name>.corrupt-N`."""
+    if store is not None:
+        try:
+            store.db.close()
+        except sqlite3.Error:
+            pass
+    n = 1
+    while (kept := path.with_name(f"{path.name}.corrupt-{n}")).exists():
+        n += 1
+    path.replace(kept)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(kept.with_name(kept.name + suffix))
+    return kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -12,6 +13,17 @@ import httpx
 import uvicorn
 
 from msp_tui.simulator.app import DemoAuthority
+from msp_tui.simulator.faults import DroppedConnection
+
+
+class _HideInjectedDrops(logging.Filter):
+    """Keeps uvicorn from logging a traceback for every injected `drop` fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
+
+
+logging.getLogger("uvicorn.error").addFilter(_HideInjectedDrops())
 
 
 class _Server(uvicorn.Server):
