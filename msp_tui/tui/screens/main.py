@@ -56,6 +56,8 @@ class MainScreen(Screen[None]):
     """View keys (k9s/lazygit grammar) and the account actions."""
 
     _progress_shown = False
+    _pending_jump: JumpTo | None = None
+    """A jump to a record that the next dataset will bring (see `jump_to`)."""
     """True while the status line shows progress (cleared when the work ends)."""
 
     def compose(self) -> ComposeResult:
@@ -101,6 +103,9 @@ class MainScreen(Screen[None]):
         if org_id is not None:
             self.pane.show_org(dataset, org_id)
         self._show_costs(dataset, org_id)
+        if self._pending_jump is not None:
+            pending, self._pending_jump = self._pending_jump, None
+            self.jump_to(pending)
 
     def _show_costs(self, dataset: Dataset, org_id: int | None) -> None:
         share = dataset.customer_share(org_id)
@@ -157,27 +162,37 @@ class MainScreen(Screen[None]):
 
     @on(JumpTo)
     def jump_to(self, message: JumpTo) -> None:
-        """Selects an org (and a user or device in it) from a finding or another view."""
+        """Selects an org (and a user or device in it) from a finding or another view.
+
+        A target not in the data yet (just created; the refresh is on its way) is kept and
+        shown when the next dataset arrives.
+        """
         dataset = self.app.dataset  # type: ignore[attr-defined]
-        if dataset is None:
-            return
         org_id = message.org_id
-        if org_id is None and message.computer_id is not None:
+        if dataset is not None and org_id is None and message.computer_id is not None:
             device = dataset.device(message.computer_id)
             org_id = device.org_id if device else None
-        if org_id is None and message.user_id is not None:
+        if dataset is not None and org_id is None and message.user_id is not None:
             user = dataset.user(message.user_id)
             org_id = user.org_id if user else None
-        if org_id is None:
+        missing = (
+            dataset is None or org_id not in dataset.tree.orgs
+            or (message.user_id is not None and dataset.user(message.user_id) is None)
+            or (message.computer_id is not None and dataset.device(message.computer_id) is None)
+        )
+        if missing:
+            self._pending_jump = message
             return
+        self._pending_jump = None
         if not self.tree.select_org(org_id):
             self.tree.show_deactivated = True
             self.tree.show_dataset(dataset, org_id)
         self.pane.show_org(dataset, org_id)
-        if message.computer_id is not None or message.user_id is not None:
-            kind = "devices" if message.computer_id is not None else "users"
-            self.pane.show_tab(kind)
-            self.pane.active_table.move_cursor_to_key(message.computer_id or message.user_id)
+        self._show_costs(dataset, org_id)
+        key = message.computer_id if message.computer_id is not None else message.user_id
+        if key is not None:
+            self.pane.show_tab("devices" if message.computer_id is not None else "users")
+            self.pane.active_table.move_cursor_to_key(key)
             self.pane.active_table.focus()
 
     # ---------------------------------------------------------------- actions
@@ -209,7 +224,7 @@ class MainScreen(Screen[None]):
 
     def action_findings(self) -> None:
         """Opens the findings view (`f`)."""
-        self.show_notice("Findings view is not available yet.", error=True)
+        self.app.push_screen(FindingsScreen())
 
     # ---------------------------------------------------------------- account actions
 
@@ -255,10 +270,9 @@ class MainScreen(Screen[None]):
         if outcome.refresh:
             await app.refresh_data().wait()
             created = outcome.created
-            if created is not None and app.dataset is not dataset:
-                org_id = getattr(created, "org_id", None)
+            if created is not None:
                 user_id = getattr(created, "user_id", None) if hasattr(created, "username") else None
-                self.post_message(JumpTo(org_id=org_id, user_id=user_id))
+                self.jump_to(JumpTo(org_id=getattr(created, "org_id", None), user_id=user_id))
             if outcome.message:
                 self.show_notice(outcome.message, error=not outcome.ok)
 
@@ -341,5 +355,18 @@ class MainScreen(Screen[None]):
         self.app.push_screen(WhatIfScreen(dataset.snapshot, dataset.policy, dataset.now), show)
 
     def action_help(self) -> None:
-        """Opens help (`?`)."""
-        self.show_notice("Help is not available yet.", error=True)
+        """Opens help: every key, the program facts and contacts, a BAA draft (`?`)."""
+        from msp_tui.tui.screens.help import HelpScreen, bindings_help
+        from msp_tui.tui.widgets.findings_view import FindingsView
+
+        sources = [("Dashboard", self.BINDINGS), ("App", self.app.BINDINGS),
+                   ("Org tree", OrgTree.BINDINGS), ("Customer pane", CustomerPane.BINDINGS),
+                   ("Tables", VirtualTable.BINDINGS), ("All devices", AllDevicesScreen.BINDINGS),
+                   ("Findings", FindingsView.BINDINGS)]
+        dataset = self.app.dataset  # type: ignore[attr-defined]
+        customer = ""
+        if dataset is not None and self.tree.selected_org is not None:
+            org = dataset.tree.customer_for(self.tree.selected_org)
+            customer = org.org_name if org is not None else ""
+        self.app.push_screen(HelpScreen(bindings_help(sources), partner=self.store.account,
+                                        customer=customer))

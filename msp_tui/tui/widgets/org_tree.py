@@ -157,6 +157,9 @@ class OrgTree(Tree[OrgNode]):
         while parent is not None:
             parent.expand()
             parent = parent.parent
+        # Line numbers are assigned when the tree lays out its lines; right after a rebuild they
+        # are not, and the cursor would land on the root. Lay them out now.
+        self._build()
         self.move_cursor(node, animate=False)
         return True
 
