@@ -44,11 +44,13 @@ Kinds:
     skip-page       a list page loses its first `items` (the window moved forward, as if items
                     ahead were deleted); it ends with the first items of the next page.
 
-Mutating requests (anything but GET, and the token endpoints which change nothing): a fault
-is applied "before" (nothing changes on the server) or "after" (the change is committed, then
-the answer fails). Defaults: status faults (500/503/429/html) and expire-token are "before";
-slow, drop, truncate and malformed are "after": the worst case, where the change happened and
-its answer was lost. GETs do not care.
+Mutating requests (anything but GET; the token endpoint changes nothing): a fault is applied
+"before" (nothing changes on the server) or "after" (the change is committed, then the answer
+fails). Defaults: 500/503/html are "before", drop is "after" (the worst case: the change
+happened and its answer was lost). 429 and expire-token are always "before" (both mean the
+request was refused unprocessed). slow, truncate and malformed always process the request:
+they delay or garble its real answer (slow with when=before waits first, then processes, so a
+client that gave up may still see the change happen later). GETs do not care.
 
 Examples::
 
@@ -82,6 +84,7 @@ _STATUS_KINDS = {"500", "503", "429", "html", "expire-token"}
 _OPTIONS = {"requests", "only", "path", "when", "retry-after", "seconds", "items", "limit"}
 _METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "WRITE"}
 _NON_MUTATING_POSTS = ("/api/v3/oauth/token",)
+_TOKEN_PATHS = ("/api/v3/oauth/token", "/api/v3/auth/jwt")
 _HTML_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
@@ -159,6 +162,8 @@ class FaultPlan:
     """Faults injected so far, by kind."""
     requests: int = 0
     """Requests seen (demo-only paths excluded)."""
+    revoked_refusals: int = 0
+    """401s answered to a token an expire-token fault revoked earlier (not counted in stats)."""
 
     def __post_init__(self) -> None:
         if self.seed is None:
@@ -246,10 +251,19 @@ class FaultPlan:
     async def intercept(self, request: Request, handle: Handler, send: Send) -> bool:
         """Serves a fault for `request` if the plan picks one; False lets the app answer."""
         if self._revoked and self.revoked(request):
+            with self._lock:
+                self.revoked_refusals += 1
             await _send(send, Response(401, [{"name": "SYSTEM", "description": "Invalid or missing credentials"}]))
             return True
         rule = self.pick(request)
         if rule is None:
+            if self._revoked and request.path.lower() in _TOKEN_PATHS:
+                # The demo's tokens are deterministic: one issued again after a revocation
+                # is a fresh token and must work.
+                response = handle(request)
+                self._revoked.discard(_issued_token(response))
+                await _send(send, response)
+                return True
             return False
         await self._serve(rule, request, handle, send)
         return True
@@ -289,10 +303,12 @@ class FaultPlan:
             raise DroppedConnection()
         elif kind in ("truncate", "malformed"):
             response = response if response is not None else handle(request)
-            payload = response.encode() or b'{"data":{}}'
+            status, payload = response.status, response.encode()
+            if not payload:  # nothing to garble in a 204: answer a garbled 200 instead
+                status, payload = 200, b'{"metadata":{},"data":{}}'
             payload = payload[: max(1, len(payload) // 2)] if kind == "truncate" else b"{metadata: " + payload + b"}"
             self._count(kind)
-            await _send_raw(send, response.status, payload, b"application/json", [*response.headers, *tag])
+            await _send_raw(send, status, payload, b"application/json", [*response.headers, *tag])
         else:  # repeat-page, skip-page
             response = self._shift_page(rule, request, handle)
             await _send(send, response)
@@ -332,6 +348,16 @@ def _is_mutating(request: Request) -> bool:
 def _bearer(request: Request) -> str | None:
     value = request.headers.get("authorization", "")
     return value[7:].strip() if value[:7].lower() == "bearer " else None
+
+
+def _issued_token(response: Response) -> str | None:
+    body = response.body
+    if isinstance(body, dict) and isinstance(body.get("data"), dict):
+        body = body["data"]
+    if not isinstance(body, dict):
+        return None
+    token = body.get("v3_user_token") or body.get("access_token")
+    return token if isinstance(token, str) else None
 
 
 def _applicable(rule: FaultRule, request: Request) -> bool:
@@ -396,6 +422,9 @@ def _rule(item: str) -> FaultRule:
         elif name == "when":
             if value.lower() not in ("before", "after"):
                 raise FaultSpecError(f"{item!r}: when= must be 'before' or 'after'")
+            if kind in ("429", "expire-token") and value.lower() == "after":
+                raise FaultSpecError(f"{item!r}: a {kind} means the request was refused unprocessed; "
+                                     "when=after would not be realistic")
             rule.when = value.lower()
         elif name == "retry-after":
             rule.retry_after = _float(value, item, name)
