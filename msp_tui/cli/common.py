@@ -42,9 +42,10 @@ def add_profile_options(parser: argparse.ArgumentParser, *, top_level: bool = Fa
     suppressed so that a value given before the command is not overwritten.
     """
     extra = {} if top_level else {"default": argparse.SUPPRESS}
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--profile", "-p", metavar="P", help="partner account (profile) to use", **extra)
-    group.add_argument("--demo", action="store_true", help="use the embedded demo authority", **extra)
+    parser.add_argument("--profile", "-p", metavar="P", help="partner account (profile) to use", **extra)
+    parser.add_argument(
+        "--demo", action="store_true", help="use the embedded demo authority's profiles", **extra
+    )
     parser.add_argument(
         "--read-only", action="store_true", help="refuse every mutating call at the client", **extra
     )
