@@ -35,13 +35,14 @@ from msp_tui.cli.common import (
 from msp_tui.api.sync import fetch_snapshot
 from msp_tui.domain.wizards.machine import RunStatus, TransitionError
 from msp_tui.domain.wizards.model import Plan
-from msp_tui.domain.wizards.plans import PlanError, closure_plan, migration_plan, offboard_plan
+from msp_tui.domain.wizards.model import WizardKind
 from msp_tui.domain.wizards.render import render_plan, render_steps
 from msp_tui.domain.wizards.runbook import render_runbook
 from msp_tui.session import DEMO_PROFILE_NAMES
 from msp_tui.state.db import StateError, connect
 from msp_tui.state.journal import Journal, JournalError, RunRecord
 from msp_tui.wizards import Executor, RunReport, StepEvent
+from msp_tui.wizards.planning import PlanError, build_plan, confirmation_matches, drafted_email, step_messages
 
 EXIT_WAITING = 3
 """The run is waiting for a person (a manual step); resume it once done."""
@@ -140,7 +141,7 @@ def _confirm(plan: Plan, given: str | None) -> None:
             given = input(f"Type {wanted!r} to confirm: ")
         except EOFError:
             given = ""
-    if given.strip().casefold() != wanted.casefold():
+    if not confirmation_matches(plan, given):
         raise CliError(f"confirmation {given!r} does not match {wanted!r}; nothing was changed", EXIT_USAGE)
 
 
@@ -241,9 +242,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     async def work() -> int:
         snaps = await _snapshots(contexts)
         try:
-            plan = migration_plan(snaps["source"], snaps["target"], args.org, policy=contexts["source"].settings.policy(),
-                                  today=_today(), profiles=(source, target),
-                                  rename_suffix=contexts["source"].settings.app.rename_suffix, demo=demo)
+            plan = build_plan(WizardKind.MIGRATE, snaps, settings=contexts["source"].settings, today=_today(),
+                              profiles={"source": source, "target": target}, org_name=args.org, demo=demo)
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
         return await _plan_and_run(args, contexts, plan)
@@ -259,8 +259,8 @@ def cmd_offboard(args: argparse.Namespace) -> int:
         snaps = await _snapshots(contexts)
         ctx = contexts["source"]
         try:
-            plan = offboard_plan(snaps["source"], args.org, policy=ctx.settings.policy(), today=_today(),
-                                 profile=ctx.profile.name, demo=ctx.profile.is_demo)
+            plan = build_plan(WizardKind.OFFBOARD, snaps, settings=ctx.settings, today=_today(),
+                              profiles={"source": ctx.profile.name}, org_name=args.org, demo=ctx.profile.is_demo)
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
         return await _plan_and_run(args, contexts, plan)
@@ -276,9 +276,9 @@ def cmd_close(args: argparse.Namespace) -> int:
         snaps = await _snapshots(contexts)
         ctx = contexts["source"]
         try:
-            plan = closure_plan(snaps["source"], policy=ctx.settings.policy(), today=_today(),
-                                profile=ctx.profile.name, own_usernames=[ctx.profile.username],
-                                demo=ctx.profile.is_demo)
+            plan = build_plan(WizardKind.CLOSE_ACCOUNT, snaps, settings=ctx.settings, today=_today(),
+                              profiles={"source": ctx.profile.name}, own_usernames=[ctx.profile.username],
+                              demo=ctx.profile.is_demo)
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
         return await _plan_and_run(args, contexts, plan, email_out=args.email_out)
@@ -347,16 +347,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     out = [f"Run {record.id} ({record.kind}): {record.status.value}, {record.machine().progress().line()}",
            f"Created {record.created_at}, updated {record.updated_at}", "", render_plan(record.plan).rstrip(), "",
            "Progress:"]
-    messages = []
-    for r in record.steps:
-        text = r.message
-        if r.outcome.get("reason"):
-            text += f" (reason: {r.outcome['reason']})"
-        if r.outcome.get("advice") and r.status.value in ("failed", "unknown"):
-            text += f" — what to do: {r.outcome['advice']}"
-        messages.append(text)
+    messages = step_messages(record)
     out += render_steps(record.plan, [r.status.value for r in record.steps], messages)
-    email = next((r.outputs.get("email") for r in record.steps if r.outputs.get("email")), None)
+    email = drafted_email(record)
     if email:
         out += ["", "Drafted email:", email]
     out += ["", "History:"] + [f"  {e.at} {'step ' + str(e.idx + 1) if e.idx is not None else 'run':<9} "
