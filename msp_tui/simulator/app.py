@@ -7,6 +7,7 @@ import logging
 import secrets
 import sqlite3
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -24,6 +25,18 @@ from msp_tui.simulator.wire import device_wire
 log = logging.getLogger(__name__)
 
 
+GZIP_MIN_BYTES = 1400
+"""Bodies smaller than one packet are sent as they are."""
+
+
+def _accepts_gzip(request: Request) -> bool:
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() == "gzip":
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -36,6 +49,9 @@ class DemoAuthority:
         scale: "small" (the demo) or "large" (20,000 users / 60,000 devices) for seeding.
         reset: reseed even if `db_path` already holds state.
         latency_ms: delay before answering every request (WAN simulation).
+        gzip: gzip-compress JSON bodies of at least GZIP_MIN_BYTES when the client sends
+            `Accept-Encoding: gzip` (as py42 and httpx do), as a real console behind its load
+            balancer does.
         now: clock returning a timezone-aware UTC datetime (injectable for tests).
         faults: faults to inject per request (see msp_tui.simulator.faults); None for none.
 

@@ -250,19 +250,30 @@ def seed_small(b: Builder) -> None:
     _populate(b, rng, "harbor", {"warning": 1, "critical": 1, "two_dest": 1}, None)
 
 
-def seed_large(b: Builder) -> None:
-    """Northwind with 500 customer orgs, 20,000 users and 60,000 devices; Harbor small."""
-    rng = random.Random("northwind-large-v1")
+SCALE_FACTORS = {"x1": 1, "x2": 2, "x4": 4}
+"""Multiples of the medium tenancy (125 customer orgs, 5,000 users, 15,000 devices) for
+scaling benchmarks; "x4" is exactly the "large" seed."""
+
+
+def seed_large(b: Builder, factor: int = 4, rng_name: str = "northwind-large-v1") -> None:
+    """Northwind with 500 customer orgs, 20,000 users and 60,000 devices; Harbor small.
+
+    `factor` (1, 2 or 4) scales Northwind to a quarter or half of that, built the same way.
+    """
+    rng = random.Random(rng_name)
     top, admins = _top(b, rng, "northwind")
     for user in admins:
         b.device(rng, user)
     customers = []
+    n_orgs = 125 * factor
     for prefix in names.LARGE_PREFIXES:
         for kind in names.LARGE_KINDS:
+            if len(customers) == n_orgs:
+                break
             name = f"{prefix} {kind}"
             org = b.org("northwind", name, top, rng.uniform(30, 2000))
             customers.append((org, re.sub(r"[^a-z]+", "-", name.lower()).strip("-") + ".example"))
-    n_users = 20_000 - len(admins)
+    n_users = 5_000 * factor - len(admins)
     counts = [1] * len(customers)
     weights = [rng.uniform(0.2, 3.0) for _ in customers]
     for index in rng.choices(range(len(customers)), weights, k=n_users - len(customers)):
@@ -271,7 +282,7 @@ def seed_large(b: Builder) -> None:
     for (org, domain), count in zip(customers, counts):
         users.extend(b.user(rng, org, domain) for _ in range(count))
     per_user = [1] * len(users)
-    extra = 60_000 - len(admins) - len(users)
+    extra = 15_000 * factor - len(admins) - len(users)
     while extra:
         index = rng.randrange(len(users))
         if per_user[index] < 5:
@@ -307,9 +318,14 @@ def seed_large(b: Builder) -> None:
 
 
 def build(scale: str) -> tuple[dict[str, list[Record]], dict[str, str]]:
-    """Returns the seed records and meta counters for "small" or "large"."""
-    if scale not in ("small", "large"):
-        raise ValueError(f"unknown scale {scale!r} (expected 'small' or 'large')")
+    """Returns the seed records and meta counters for "small", "large" or "x1"/"x2"/"x4"."""
+    if scale not in ("small", "large", *SCALE_FACTORS):
+        raise ValueError(f"unknown scale {scale!r} (expected 'small', 'large', 'x1', 'x2' or 'x4')")
     builder = Builder()
-    (seed_small if scale == "small" else seed_large)(builder)
+    if scale == "small":
+        seed_small(builder)
+    elif scale in ("large", "x4"):
+        seed_large(builder)
+    else:
+        seed_large(builder, SCALE_FACTORS[scale], f"northwind-{scale}-v1")
     return builder.result()

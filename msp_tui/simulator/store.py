@@ -42,6 +42,9 @@ class Store:
         self.archives: dict[str, Record] = {}
         self._pending: dict[str, dict[str, Record | None]] = {t: {} for t in TABLES}
         self._pending_meta: dict[str, str] = {}
+        self._membership = 0
+        """Bumped whenever records are added or removed (not when changed in place)."""
+        self._tenant_lists: dict[tuple[str, str], tuple[int, list[Record]]] = {}
 
     # ---- persistence -------------------------------------------------------------------
     def is_seeded(self) -> bool:
@@ -58,6 +61,7 @@ class Store:
             self.db.execute("COMMIT")
             for mapping in (self.orgs, self.users, self.devices, self.archives, self.meta):
                 mapping.clear()
+            self._membership += 1
 
     def bulk_insert(self, data: dict[str, list[Record]], meta: dict[str, str]) -> None:
         """Writes a whole seed in one transaction and loads it into memory."""
@@ -105,6 +109,7 @@ class Store:
         """Deletes a record from memory now and from SQLite at the next flush."""
         key = _key(table, rec)
         self._table(table).pop(key, None)
+        self._membership += 1
         self._pending[table][str(key)] = None
         if table == "archives":
             guids = self.archives_by_device.get(rec["device_id"], [])
@@ -158,6 +163,7 @@ class Store:
     # ---- indexes -----------------------------------------------------------------------
     def reindex(self) -> None:
         """Rebuilds every lookup index from the records."""
+        self._membership += 1
         self.org_by_guid = {o["guid"].lower(): o for o in self.orgs.values()}
         self.org_by_uid = {o["uid"]: o for o in self.orgs.values()}
         self.user_by_uid = {u["uid"]: u for u in self.users.values()}
@@ -175,6 +181,7 @@ class Store:
     def add(self, table: str, rec: Record) -> None:
         """Inserts a new record into memory and the indexes, and marks it for writing."""
         self._table(table)[_key(table, rec)] = rec
+        self._membership += 1
         if table == "orgs":
             self.org_by_guid[rec["guid"].lower()] = rec
             self.org_by_uid[rec["uid"]] = rec
@@ -195,15 +202,27 @@ class Store:
     # ---- tenant views --------------------------------------------------------------------
     def tenant_orgs(self, tenant: str) -> Iterator[Record]:
         """Yields a tenant's orgs in id order."""
-        return (o for o in sorted(self.orgs.values(), key=lambda o: o["id"]) if o["tenant"] == tenant)
+        return iter(self._tenant_list("orgs", tenant, by_id=True))
 
     def tenant_users(self, tenant: str) -> Iterable[Record]:
-        """Returns a tenant's users in id order."""
-        return [u for u in self.users.values() if u["tenant"] == tenant]
+        """Returns a tenant's users in id order (a shared list: do not modify it)."""
+        return self._tenant_list("users", tenant)
 
     def tenant_devices(self, tenant: str) -> Iterable[Record]:
-        """Returns a tenant's devices in id order."""
-        return [d for d in self.devices.values() if d["tenant"] == tenant]
+        """Returns a tenant's devices in id order (a shared list: do not modify it)."""
+        return self._tenant_list("devices", tenant)
+
+    def _tenant_list(self, table: str, tenant: str, *, by_id: bool = False) -> list[Record]:
+        """A tenant's records of a table, cached until a record is added or removed."""
+        cached = self._tenant_lists.get((table, tenant))
+        if cached is not None and cached[0] == self._membership:
+            return cached[1]
+        records = self._table(table).values()
+        if by_id:
+            records = sorted(records, key=lambda r: r["id"])  # type: ignore[assignment]
+        found = [r for r in records if r["tenant"] == tenant]
+        self._tenant_lists[(table, tenant)] = (self._membership, found)
+        return found
 
     def device_archives(self, device_id: int) -> list[Record]:
         """Returns a device's archives (the "PROe Cloud, US" one first)."""

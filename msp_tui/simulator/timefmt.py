@@ -25,6 +25,20 @@ def iso(epoch: float | None) -> str | None:
     """Formats epoch seconds as ISO-8601 UTC with milliseconds and Z."""
     if epoch is None:
         return None
+    text = _ISO_CACHE.get(epoch)
+    if text is None:
+        if len(_ISO_CACHE) >= _ISO_CACHE_LIMIT:
+            _ISO_CACHE.clear()
+        text = _ISO_CACHE[epoch] = _format_iso(epoch)
+    return text
+
+
+_ISO_CACHE: dict[float, str] = {}
+"""Formatted timestamps: list pages repeat many (creation dates, "now minus a minute")."""
+_ISO_CACHE_LIMIT = 100_000
+
+
+def _format_iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
