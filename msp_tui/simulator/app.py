@@ -61,9 +61,10 @@ class DemoAuthority:
 
     def __init__(self, db_path: Path | None = None, *, scale: str = "small", reset: bool = False,
                  latency_ms: int = 0, now: Callable[[], datetime] | None = None,
-                 faults: FaultPlan | None = None) -> None:
+                 faults: FaultPlan | None = None, gzip: bool = True) -> None:
         self.accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
         self.latency_ms = latency_ms
+        self.gzip = gzip
         self.scale = scale
         self.faults = faults
         self.requests_seen: Counter[tuple[str, str]] = Counter()
@@ -129,8 +130,11 @@ class DemoAuthority:
             return
         response = self.handle(request)
         payload = response.encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-                   *response.headers]
+        headers = [(b"content-type", b"application/json")]
+        if self.gzip and len(payload) >= GZIP_MIN_BYTES and _accepts_gzip(request):
+            payload = zlib.compress(payload, 1, wbits=31)
+            headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
+        headers += [(b"content-length", str(len(payload)).encode()), *response.headers]
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
