@@ -42,7 +42,14 @@ from msp_tui.session import DEMO_PROFILE_NAMES
 from msp_tui.state.db import StateError, connect
 from msp_tui.state.journal import Journal, JournalError, RunRecord
 from msp_tui.wizards import Executor, RunReport, StepEvent
-from msp_tui.wizards.planning import PlanError, build_plan, confirmation_matches, drafted_email, step_messages
+from msp_tui.wizards.planning import (
+    PlanError,
+    build_plan,
+    confirmation_matches,
+    drafted_email,
+    record_confirmed_run,
+    step_messages,
+)
 
 EXIT_WAITING = 3
 """The run is waiting for a person (a manual step); resume it once done."""
@@ -215,8 +222,7 @@ async def _plan_and_run(args: argparse.Namespace, contexts: dict[str, Context], 
         raise CliError(f"read-only session ({', '.join(read_only)}): planning and --dry-run only", EXIT_USAGE)
     _confirm(plan, args.confirm)
     journal = _journal()
-    run_id = journal.create_run(plan)
-    journal.add_event(run_id, None, "confirmed", f"typed {plan.confirm_name!r}")
+    run_id = record_confirmed_run(journal, plan)
     print(f"Run {run_id} recorded in the journal; `msp-tui wizards resume {run_id}` continues it after any interruption.",
           flush=True)
     executor = Executor(journal, run_id, {r: c.client for r, c in contexts.items()},

@@ -15,9 +15,12 @@ from msp_tui.config import Settings
 from msp_tui.domain.wizards.model import Plan, WizardKind
 from msp_tui.domain.wizards.plans import PlanError, closure_plan, migration_plan, offboard_plan
 from msp_tui.models import AccountSnapshot
-from msp_tui.state.journal import RunRecord
+from msp_tui.state.journal import Journal, RunRecord
 
-__all__ = ["PlanError", "build_plan", "confirmation_matches", "drafted_email", "roles_for", "step_messages"]
+__all__ = [
+    "PlanError", "build_plan", "confirmation_matches", "drafted_email", "record_confirmed_run", "roles_for",
+    "step_messages",
+]
 
 
 def roles_for(kind: WizardKind | str) -> tuple[str, ...]:
@@ -69,6 +72,13 @@ def build_plan(
 def confirmation_matches(plan: Plan, given: str | None) -> bool:
     """True when `given` is the plan's confirmation name (spaces around and case ignored)."""
     return given is not None and given.strip().casefold() == plan.confirm_name.casefold()
+
+
+def record_confirmed_run(journal: Journal, plan: Plan) -> str:
+    """Records a confirmed plan as a new run (every step pending) and returns the run id."""
+    run_id = journal.create_run(plan)
+    journal.add_event(run_id, None, "confirmed", f"typed {plan.confirm_name!r}")
+    return run_id
 
 
 def step_messages(record: RunRecord) -> list[str]:
