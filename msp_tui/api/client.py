@@ -7,11 +7,9 @@ One `httpx.AsyncClient` (one connection pool) per client. The typed calls live i
 from __future__ import annotations
 
 import asyncio
-import gc
 import random
-from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Hashable, Iterator, Mapping, Protocol, TypeVar
+from typing import Any, Awaitable, Callable, Hashable, Mapping, Protocol, TypeVar
 
 import httpx
 
@@ -20,6 +18,7 @@ from msp_tui.api import envelope, errors
 from msp_tui.api.audit import AuditEvent, AuditSink, redact
 from msp_tui.api.auth import Credentials, fetch_token
 from msp_tui.api.retry import RETRYABLE_STATUSES, RetryPolicy
+from msp_tui.models.base import gc_paused
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 500
@@ -294,32 +293,6 @@ class PageParser(Protocol[T_co]):
     def identity(self, item: Any) -> Hashable | None:
         """The key that identifies an item across pages (for dropping repeats)."""
         ...
-
-
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pauses Python's cyclic garbage collector while a large list is parsed into models.
-
-    Parsing 60,000 devices creates ~500,000 container objects that all survive; with the
-    collector on, its full passes re-scan them again and again and double the parse time.
-    Nothing here creates reference cycles, so nothing is lost by pausing. Overlapping
-    pauses (orgs, users and devices walk concurrently) nest: the last one out re-enables.
-    """
-    global _gc_pauses, _gc_was_enabled
-    if _gc_pauses == 0:
-        _gc_was_enabled = gc.isenabled()
-        gc.disable()
-    _gc_pauses += 1
-    try:
-        yield
-    finally:
-        _gc_pauses -= 1
-        if _gc_pauses == 0 and _gc_was_enabled:
-            gc.enable()
 
 
 def normalise_base_url(url: str) -> str:

@@ -7,8 +7,16 @@ servers omit or null fields freely.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
+
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+_FIELD_SETS_LIMIT = 4096
 
 
 class WireModel(BaseModel):
@@ -21,6 +29,20 @@ class WireModel(BaseModel):
         frozen=True,
     )
 
+    def model_post_init(self, __context: Any) -> None:
+        # pydantic keeps a set of the fields each record arrived with: for a device that is
+        # ~2 KB, a third of the whole record. Records of one kind nearly always carry the
+        # same fields, so identical sets are shared (models are frozen; pydantic copies the
+        # set before changing it in model_copy). Halves the memory of a 60,000-device account.
+        fields = self.__pydantic_fields_set__
+        key = frozenset(fields)
+        shared = _FIELD_SETS.get(key)
+        if shared is None:
+            if len(_FIELD_SETS) >= _FIELD_SETS_LIMIT:
+                return
+            shared = _FIELD_SETS[key] = fields
+        object.__setattr__(self, "__pydantic_fields_set__", shared)
+
     def to_wire(self) -> dict[str, object]:
         """Returns the record with its wire (camelCase) names, in JSON-compatible types."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -31,3 +53,29 @@ def status_flags(status: str | None) -> frozenset[str]:
     if not status:
         return frozenset()
     return frozenset(part.strip().lower() for part in status.split(",") if part.strip())
+
+
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector while a large list is parsed into models.
+
+    Parsing 60,000 devices creates ~500,000 container objects that all survive; with the
+    collector on, its full passes re-scan them again and again and double the parse time.
+    Nothing here creates reference cycles, so nothing is lost by pausing. Overlapping
+    pauses (orgs, users and devices walk concurrently) nest: the last one out re-enables.
+    """
+    global _gc_pauses, _gc_was_enabled
+    if _gc_pauses == 0:
+        _gc_was_enabled = gc.isenabled()
+        gc.disable()
+    _gc_pauses += 1
+    try:
+        yield
+    finally:
+        _gc_pauses -= 1
+        if _gc_pauses == 0 and _gc_was_enabled:
+            gc.enable()

@@ -13,6 +13,7 @@ from datetime import datetime
 from pydantic import TypeAdapter, ValidationError
 
 from msp_tui.models import AccountSnapshot, ColdStorageRow, Device, Org, User
+from msp_tui.models.base import gc_paused
 
 _ADAPTERS = {
     "orgs": TypeAdapter(tuple[Org, ...]),
@@ -30,10 +31,11 @@ class SnapshotCache:
 
     def save(self, snapshot: AccountSnapshot) -> None:
         """Replaces the profile's cached snapshot in one transaction."""
-        blobs = [
-            zlib.compress(adapter.dump_json(getattr(snapshot, name), by_alias=True, exclude_none=True), 3)
-            for name, adapter in _ADAPTERS.items()
-        ]
+        with gc_paused():
+            blobs = [
+                zlib.compress(adapter.dump_json(getattr(snapshot, name), by_alias=True, exclude_none=True), 1)
+                for name, adapter in _ADAPTERS.items()
+            ]
         self._conn.execute(
             "INSERT OR REPLACE INTO snapshots"
             " (profile, fetched_at, orgs, users, devices, cold_storage) VALUES (?, ?, ?, ?, ?, ?)",
@@ -49,10 +51,11 @@ class SnapshotCache:
         if row is None:
             return None
         try:
-            parts = {
-                name: adapter.validate_json(zlib.decompress(blob))
-                for (name, adapter), blob in zip(_ADAPTERS.items(), row[1:])
-            }
+            with gc_paused():  # ~1M surviving objects: see gc_paused
+                parts = {
+                    name: adapter.validate_json(zlib.decompress(blob))
+                    for (name, adapter), blob in zip(_ADAPTERS.items(), row[1:])
+                }
             return AccountSnapshot(profile=profile, fetched_at=datetime.fromisoformat(row[0]), **parts)
         except (zlib.error, ValidationError, ValueError):
             # A damaged cache entry is only a cache: drop it and refetch.

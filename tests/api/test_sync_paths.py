@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from msp_tui.api import Code42Client, LocalAccount, errors, fetch_snapshot
-from msp_tui.api.client import MAX_PAGE_SIZE, CoreClient, gc_paused
+from msp_tui.api.client import MAX_PAGE_SIZE, CoreClient
+from msp_tui.models.base import gc_paused
 from msp_tui.api.resources import _DEVICE_PAGES, _USER_PAGES
 from msp_tui.models import Device
 from msp_tui.simulator import DEMO_ACCOUNTS, DemoAuthority
