@@ -60,7 +60,12 @@ class CoreClient:
         self._audit = audit
         self._sleep = sleep
         self._token: str | None = None
+        self._token_generation = 0
+        """Counts token fetches, so concurrent 401s for one token renew it only once."""
         self._token_lock = asyncio.Lock()
+        self._deadline = 2 * timeout
+        """No attempt lasts longer than this, even when the server trickles bytes or the
+        transport ignores httpx timeouts (the in-process ASGI demo transport does)."""
         self._page_slots: asyncio.Semaphore | None = None
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
@@ -103,7 +108,18 @@ class CoreClient:
         method = method.upper()
         mutating = method != "GET" and path not in _NON_MUTATING_POSTS
         response = await self._exchange(method, path, params, json, mutating)
-        payload = envelope.unwrap(response)
+        try:
+            payload = envelope.unwrap(response)
+        except errors.ResponseFormatError as exc:
+            if not mutating:
+                raise
+            # The server accepted the change, but what it answered cannot be read.
+            self._record(method, path, "unknown", response.status_code, str(exc), json)
+            raise errors.UnknownOutcomeError(
+                f"{method} {path} was accepted (HTTP {response.status_code}) but the answer "
+                "could not be read; check the server before trying again.",
+                status=response.status_code, method=method, path=path,
+            ) from exc
         if mutating:
             self._record(method, path, "ok", response.status_code, "", json)
         return payload
@@ -123,7 +139,7 @@ class CoreClient:
         while True:
             attempt += 1
             try:
-                response = await self._send(method, path, query, json)
+                response, generation = await self._send(method, path, query, json)
             except httpx.TransportError as exc:
                 lost_answer = mutating and not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 if lost_answer:
@@ -144,7 +160,7 @@ class CoreClient:
                 ) from exc
             if response.status_code == 401 and not renewed:
                 renewed = True
-                await self._renew_token(self._token)
+                await self._renew_token(generation)
                 continue
             retryable = response.status_code in RETRYABLE_STATUSES and (
                 not mutating or response.status_code == 429
@@ -155,30 +171,65 @@ class CoreClient:
                 continue
             if response.is_error:
                 error = envelope.error_for(response)
+                if mutating and isinstance(error, errors.ServerError) and response.status_code != 503:
+                    # A 5xx that is not a validation refusal (a gateway's 502/504, a crash
+                    # half-way) does not say whether the change was made; a 503 refuses
+                    # the request unprocessed.
+                    error = errors.UnknownOutcomeError(
+                        f"{method} {path} failed on the server ({error}); it may or may not "
+                        "have happened: check the server before trying again.",
+                        status=response.status_code, method=method, path=path,
+                    )
                 if mutating:
-                    self._record(method, path, "error", response.status_code, str(error), json)
+                    outcome = "unknown" if isinstance(error, errors.UnknownOutcomeError) else "error"
+                    self._record(method, path, outcome, response.status_code, str(error), json)
                 raise error
             return response
 
-    async def _send(self, method: str, path: str, query: dict[str, str], body: Any) -> httpx.Response:
+    async def _send(
+        self, method: str, path: str, query: dict[str, str], body: Any
+    ) -> tuple[httpx.Response, int]:
+        """Sends once; returns the response and the generation of the token it carried."""
         token = self._token or await self._renew_token(None)
+        generation = self._token_generation
         headers = {"Authorization": f"Bearer {token}"}
-        return await self._http.request(
-            method, path, params=query, json=body, headers=headers
+        response = await self._within_deadline(
+            self._http.request(method, path, params=query, json=body, headers=headers)
         )
+        return response, generation
 
-    async def _renew_token(self, stale: str | None) -> str:
+    async def _within_deadline(self, call: Awaitable[T]) -> T:
+        try:
+            return await asyncio.wait_for(call, self._deadline)
+        except asyncio.TimeoutError as exc:
+            raise httpx.ReadTimeout(f"no complete answer within {self._deadline:g} s") from exc
+
+    async def _renew_token(self, stale: int | None) -> str:
+        """Fetches a new token, unless one newer than generation `stale` exists already
+        (`stale=None`: any token will do)."""
         async with self._token_lock:
             # Another task may have renewed it while we waited for the lock.
-            if self._token is not None and self._token != stale:
+            if self._token is not None and (stale is None or self._token_generation != stale):
                 return self._token
-            try:
-                self._token = await fetch_token(self._http, self._credentials)
-            except httpx.TransportError as exc:
-                raise errors.TransportError(
-                    f"Cannot reach {self.base_url}: {_transport_message(exc)}."
-                ) from exc
-            return self._token
+            attempt = 0
+            while True:
+                attempt += 1
+                try:
+                    self._token = await self._within_deadline(fetch_token(self._http, self._credentials))
+                    self._token_generation += 1
+                    return self._token
+                except httpx.TransportError as exc:
+                    if attempt >= self.retry.max_attempts:
+                        raise errors.TransportError(
+                            f"Cannot reach {self.base_url}: {_transport_message(exc)}."
+                        ) from exc
+                    wait = self.retry.delay(attempt, None, self._rng)
+                except (errors.RateLimitedError, errors.ServerError) as exc:
+                    # Signing in changes nothing: transient refusals are retried like reads.
+                    if exc.status not in RETRYABLE_STATUSES or attempt >= self.retry.max_attempts:
+                        raise
+                    wait = self.retry.delay(attempt, getattr(exc, "retry_after", None), self._rng)
+                await self._sleep(wait)
 
     def _record(
         self, method: str, path: str, outcome: str, status: int | None, detail: str, body: Any
@@ -210,7 +261,7 @@ class CoreClient:
         async def page(num: int) -> tuple[list[dict[str, Any]], int | None]:
             return self._items_of(await self._get_page(path, params, num), path, key, num)
 
-        return await self._walk(page, _dict_identity)
+        return await self._walk(page, _dict_identity, path)
 
     async def get_all_parsed(
         self, path: str, key: str, params: Params | None, parser: PageParser[T]
@@ -232,30 +283,56 @@ class CoreClient:
             return parser.from_items(items), total
 
         with gc_paused():
-            return await self._walk(page, parser.identity)
+            return await self._walk(page, parser.identity, path)
 
     async def _walk(
         self,
         fetch: Callable[[int], Awaitable[tuple[list[T], int | None]]],
         identity: Callable[[T], Hashable | None],
+        path: str,
     ) -> list[T]:
+        """Walks every page; repeated items are dropped, and a walk whose distinct items do
+        not match `totalCount` (a page shifted, an item skipped) is done once more, then
+        refused: partial data is never returned as if complete."""
+        for _ in range(2):
+            items, totals = await self._walk_once(fetch, identity)
+            if not totals or totals == {len(items)}:
+                return items
+        counts = "/".join(str(t) for t in sorted(totals))
+        raise errors.ResponseFormatError(
+            f"GET {path}: the server's paging was inconsistent ({len(items)} distinct items, "
+            f"totalCount {counts}) twice in a row; try again.",
+            method="GET", path=path,
+        )
+
+    async def _walk_once(
+        self,
+        fetch: Callable[[int], Awaitable[tuple[list[T], int | None]]],
+        identity: Callable[[T], Hashable | None],
+    ) -> tuple[list[T], set[int]]:
+        """One walk: (distinct items, the totalCounts the pages reported)."""
         size = self.page_size
         items, total = await fetch(1)
-        if len(items) < size:
-            return items
-        pages = max(1, -(-total // size)) if total is not None else 1
-        results = await asyncio.gather(*(fetch(n) for n in range(2, pages + 1)))
-        for page, _ in results:
-            items.extend(page)
-            if len(page) < size:
-                return _dedupe(items, identity)
-        num = pages
-        while True:
-            num += 1
-            page = (await fetch(num))[0]
-            items.extend(page)
-            if len(page) < size:
-                return _dedupe(items, identity)
+        totals = {total}
+        if len(items) >= size:
+            pages = max(1, -(-total // size)) if total is not None else 1
+            results = await asyncio.gather(*(fetch(n) for n in range(2, pages + 1)))
+            done = False
+            for page, page_total in results:
+                items.extend(page)
+                totals.add(page_total)
+                if len(page) < size:
+                    done = True
+                    break
+            num = pages
+            while not done:
+                num += 1
+                page, page_total = await fetch(num)
+                items.extend(page)
+                totals.add(page_total)
+                done = len(page) < size
+        totals.discard(None)
+        return _dedupe(items, identity), {t for t in totals if t is not None}
 
     async def _get_page(self, path: str, params: Params | None, num: int) -> httpx.Response:
         """Fetches one page (bounded by the client-wide page semaphore)."""

@@ -46,9 +46,9 @@ Kinds:
 
 Mutating requests (anything but GET; the token endpoint changes nothing): a fault is applied
 "before" (nothing changes on the server) or "after" (the change is committed, then the answer
-fails). Defaults: 500/503/html are "before", drop is "after" (the worst case: the change
-happened and its answer was lost). 429 and expire-token are always "before" (both mean the
-request was refused unprocessed). slow, truncate and malformed always process the request:
+fails). Defaults: 500 and html are "before", drop is "after" (the worst case: the change
+happened and its answer was lost). 429, 503 and expire-token are always "before" (they mean
+the request was refused unprocessed). slow, truncate and malformed always process the request:
 they delay or garble its real answer (slow with when=before waits first, then processes, so a
 client that gave up may still see the change happen later). GETs do not care.
 
@@ -422,7 +422,7 @@ def _rule(item: str) -> FaultRule:
         elif name == "when":
             if value.lower() not in ("before", "after"):
                 raise FaultSpecError(f"{item!r}: when= must be 'before' or 'after'")
-            if kind in ("429", "expire-token") and value.lower() == "after":
+            if kind in ("429", "503", "expire-token") and value.lower() == "after":
                 raise FaultSpecError(f"{item!r}: a {kind} means the request was refused unprocessed; "
                                      "when=after would not be realistic")
             rule.when = value.lower()
