@@ -220,6 +220,16 @@ class MspApp(App[int]):
         store.dataset = message.dataset
         self.dataset = message.dataset
         self.status_version += 1
+        if len(message.dataset.snapshot.devices) > LARGE_DEVICES:
+            self._prebuild_rows(message.dataset)
+
+    @work(thread=True, exclusive=True, group="prebuild", exit_on_error=False,
+          description="Prepare the all-devices rows")
+    def _prebuild_rows(self, dataset: Dataset) -> None:
+        """Builds the all-devices rows of a big account while the user reads the first screen."""
+        from msp_tui.tui.screens.all_devices import all_device_rows
+
+        all_device_rows(dataset)
 
     @on(RefreshFailed)
     def _refresh_failed(self, message: RefreshFailed) -> None:

@@ -14,6 +14,9 @@ async def _settle(pilot: Pilot[Any]) -> None:
     for _ in range(2):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    # The cost pane's progress bar animates its fill; let it reach its value.
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 def _keys(*keys: str) -> Any:

@@ -115,6 +115,15 @@ class MainScreen(Screen[None]):
             panel.prices = dataset.policy.prices
             panel.projection = dataset.projection
             panel.customer_share = share
+        self.call_after_refresh(self._settle_cost_bars, dataset)
+
+    def _settle_cost_bars(self, dataset: Dataset) -> None:
+        # A ProgressBar rounds its fill to its width when the value is set; set before the first
+        # layout it keeps an unrounded fill, so set it again once the panes have their size.
+        for panel in self.query(CostPanel):
+            if panel.projection is dataset.projection:
+                panel.projection = None
+                panel.projection = dataset.projection
 
     def _show_status(self, _version: int) -> None:
         store = self.store
