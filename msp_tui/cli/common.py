@@ -17,7 +17,7 @@ from msp_tui.secrets import SecretsError, SecretStore
 from msp_tui.session import choose_profile, credentials_for, open_client
 from msp_tui.state.audit import AuditLog
 from msp_tui.state.cache import SnapshotCache
-from msp_tui.state.db import StateError, connect
+from msp_tui.state.db import StateError, connect, take_warnings
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -88,7 +88,22 @@ def open_context(args: argparse.Namespace, profile_name: str | None = None) -> C
         read_only=getattr(args, "read_only", False),
         audit=audit.sink(profile.name),
     )
+    _warn_replaced_files(profile)
     return Context(settings, profile, client, audit, SnapshotCache(conn))
+
+
+def _warn_replaced_files(profile: Profile) -> None:
+    """Says (once) which damaged state files were moved aside and started afresh."""
+    warnings = take_warnings()
+    if profile.is_demo:
+        from msp_tui import session
+
+        authority = session._demo_authority  # noqa: SLF001 - opened by open_client above
+        if authority is not None and getattr(authority, "warnings", None):
+            warnings += authority.warnings
+            authority.warnings.clear()
+    for warning in warnings:
+        print(f"msp-tui: warning: {warning}", file=sys.stderr)
 
 
 def _credentials(profile: Profile):  # type: ignore[no-untyped-def]
