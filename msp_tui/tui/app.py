@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import traceback
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +27,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from msp_tui import paths, session
+from msp_tui import session
 from msp_tui.api import ApiError, Code42Client, Credentials, fetch_snapshot
 from msp_tui.api.errors import TotpRequiredError
 from msp_tui.config import Profile, Settings
@@ -38,6 +37,7 @@ from msp_tui.tui.commands import MspCommands
 from msp_tui.tui.dataset import LARGE_DEVICES, Dataset, Store, build_dataset, restamp
 from msp_tui.tui.messages import DatasetReady, JumpTo, Notice, RefreshFailed
 from msp_tui.tui.screens.main import MainScreen
+from msp_tui.tui.launch import log_exception
 from msp_tui.tui.screens.signin import TotpScreen
 
 log = logging.getLogger(__name__)
@@ -319,7 +319,7 @@ class MspApp(App[int]):
         if self.is_headless:
             super()._handle_exception(error)
             return
-        where = _log_exception(error)
+        where = log_exception(error)
         if self._exit:
             return
         self.exit(return_code=1, message=f"msp-tui stopped on an unexpected error: {error}. Details: {where}")
@@ -351,18 +351,6 @@ async def summary_row(app: MspApp, profile: Profile, snapshot: Any) -> Any:
         except Exception as exc:  # one failed account must not hide the others
             return failed_row(profile.name, str(exc))
     return await asyncio.to_thread(summarize, snapshot, policy, now)
-
-
-def _log_exception(error: BaseException) -> str:
-    try:
-        path = paths.log_dir() / "msp-tui-error.log"
-        paths.ensure_private_dir(path.parent)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now().isoformat()}\n")
-            handle.write("".join(traceback.format_exception(error)))
-        return str(path)
-    except OSError:
-        return "the log could not be written"
 
 
 def build_app(

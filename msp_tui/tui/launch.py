@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
+from datetime import datetime
 
+from msp_tui import paths
 from msp_tui.config import ConfigError, Settings, load_settings
 
 
@@ -42,3 +45,16 @@ def launch(args: argparse.Namespace) -> int:
         return 2
     result = app.run()
     return app.return_code if app.return_code is not None else int(result or 0)
+
+
+def log_exception(error: BaseException) -> str:
+    """Appends the traceback to the error log; returns its path (shown instead of a traceback)."""
+    try:
+        path = paths.log_dir() / "msp-tui-error.log"
+        paths.ensure_private_dir(path.parent)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat()}\n")
+            handle.write("".join(traceback.format_exception(error)))
+        return str(path)
+    except OSError:
+        return "the log could not be written"

@@ -134,3 +134,18 @@ async def test_help_findings_profiles_and_summary(make_app: Any, settle: Any, wa
         await settle(pilot)
         assert app.store.profile == "harbor"
         assert "Harbor IT Services" in str(app.screen.query_one("#header-left", Static).render())
+
+
+async def test_wizards_key_opens_the_chooser_for_the_selected_customer(
+    make_app: Any, settle: Any
+) -> None:
+    from msp_tui.tui.screens.wizard_start import WizardStartScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "W")
+        await pilot.pause()
+        assert isinstance(app.screen, WizardStartScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)

@@ -50,6 +50,8 @@ class MainScreen(Screen[None]):
                 tooltip="Block or unblock the selected user or device"),
         Binding("w", "what_if", "What-if", id="what_if", show=False,
                 tooltip="Try adding or removing users and see the bill"),
+        Binding("W", "wizards", "Wizards", id="wizards", show=False,
+                tooltip="Onboard, offboard or migrate a customer step by step"),
         Binding("e", "export", "Export", id="export", show=False,
                 tooltip="Write the table shown to a CSV or JSON file"),
     ]
@@ -348,6 +350,12 @@ class MainScreen(Screen[None]):
             ExportScreen(rows, fields, view=view, folder=self.app.export_dir),  # type: ignore[attr-defined]
             lambda path: self.show_notice(f"Exported {len(rows)} rows to {path}") if path else None,
         )
+
+    def action_wizards(self) -> None:
+        """Opens the wizard chooser for the selected customer (`W`)."""
+        from msp_tui.tui.screens.wizard_start import open_wizards, selected_customer
+
+        open_wizards(self.app, selected_customer(self.app, self.tree.selected_org))
 
     def action_what_if(self) -> None:
         """Opens the what-if editor; its result shows in the cost pane until the data changes (`w`)."""
