@@ -302,3 +302,28 @@ def test_cost_lines_name_a_tier_crossing() -> None:
     assert "(source account)" in cost_text(Plan(kind=WizardKind.OFFBOARD, title="t", profiles={}, accounts={},
                                                  planned_on="2025-06-02", confirm_name="x", steps=(),
                                                  costs=(below,)))
+
+
+async def test_read_only_session_shows_an_open_run_without_continuing_it(
+        make_app: Any, settle: Any, wait_until: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_wizard(pilot, settle, "kind:migrate")
+        await plan_and_confirm(pilot, screen, wait_until)
+        run_id = screen.run_id
+    before = journal_for(app).run(run_id).steps  # type: ignore[arg-type]
+    viewer = make_app(read_only=True)
+    async with viewer.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert open_runs_offer(viewer) == 1
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = viewer.screen
+        assert isinstance(shown, WizardRunScreen) and shown.run_id == run_id
+        assert "read-only" in text_of(shown, "#wiz-message").lower()
+        assert shown.check_action("retry", ()) is None  # shown disabled in the footer
+        await pilot.press("r", "d")
+        await settle(pilot)
+        assert not shown._busy
+        assert journal_for(viewer).run(run_id).steps == before  # type: ignore[arg-type]

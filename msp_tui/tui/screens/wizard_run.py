@@ -261,7 +261,10 @@ class WizardRunScreen(WizardProgress):
                               demo=app.profiles[source].is_demo)
             read_only = any(self.clients.read_only(name) for name in profiles.values())
         except (ApiError, PlanError, KeyError) as exc:
-            self.post_message(self.PlanFailed(str(exc)))
+            self.post_message(self.PlanFailed(str(exc).strip("'\"")))
+            return
+        except Exception as exc:  # a network or data problem: say it here, not as a crash
+            self.post_message(self.PlanFailed(f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(self.PlanReady(plan, read_only))
 
