@@ -66,7 +66,8 @@ def test_total_equals_sum_of_customer_shares(
     p = project_snapshot(snap, policy, date(2026, 5, 14))
     assert cb.monthly_total == p.monthly_total
     for line in cb.lines:  # each share is within a cent of its exact share
-        assert abs(line.monthly_share - cb.rate * line.users) < Decimal("0.01")
+        # the invoice total is rounded to the cent, so one share may absorb a full cent
+        assert abs(line.monthly_share - cb.rate * line.users) <= Decimal("0.01")
 
 
 @settings(max_examples=80, deadline=None)
