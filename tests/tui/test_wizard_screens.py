@@ -327,3 +327,16 @@ async def test_read_only_session_shows_an_open_run_without_continuing_it(
         await settle(pilot)
         assert not shown._busy
         assert journal_for(viewer).run(run_id).steps == before  # type: ignore[arg-type]
+
+
+async def test_w_on_the_dashboard_opens_the_chooser(make_app: Any, settle: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await pilot.press("W")
+        await pilot.pause()
+        chooser = app.screen
+        assert isinstance(chooser, WizardStartScreen)
+        customer = chooser.customer
+        assert customer is not None and app.dataset.tree.find_by_name(customer) is not None
