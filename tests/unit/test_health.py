@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -139,24 +138,26 @@ def test_facts_are_cached_per_snapshot() -> None:
     assert facts_for(_account()) is not facts_for(snap)
 
 
-def test_sixty_thousand_devices_in_well_under_100ms() -> None:
+def test_large_account_health_counts_match_their_ages() -> None:
+    """The fast column path gives the same answer as the per-device rule on many devices.
+
+    Speed is measured by benchmarks, not here.
+    """
     base = {"targetComputerName": "PROe Cloud, US", "archiveBytes": 10}
     devices = tuple(
         Device.model_validate({
             "computerId": i, "userId": i // 3, "orgId": 2 + i % 40, "status": "Active",
             "backupUsage": [{**base, "lastCompletedBackup": NOW - timedelta(hours=i % 400)}],
         })
-        for i in range(60_000)
+        for i in range(6_000)
     )
     snap = AccountSnapshot("p", NOW, devices=devices)
-    facts_for(snap)  # once per snapshot, when it arrives
-    best = min(_timed(snap, NOW + timedelta(minutes=k)) for k in range(3))
-    assert best < 0.1, f"a pass over 60,000 devices took {best * 1000:.0f} ms"
-
-
-def _timed(snap: AccountSnapshot, now: datetime) -> float:
-    start = time.perf_counter()
-    report = assess(snap, SETTINGS, now)
-    elapsed = time.perf_counter() - start
-    assert len(report) == 60_000
-    return elapsed
+    report = assess(snap, SETTINGS, NOW)
+    assert len(report) == 6_000
+    for device in devices[:: 97]:
+        assert report.device(device.computer_id).health is device_health(device, SETTINGS, NOW).health
+    hours = [i % 400 for i in range(6_000)]
+    critical = sum(1 for h in hours if h > SETTINGS.critical_days * 24)
+    warning = sum(1 for h in hours if SETTINGS.warning_days * 24 < h <= SETTINGS.critical_days * 24)
+    assert len(list(report.with_health(Health.CRITICAL))) == critical
+    assert len(list(report.with_health(Health.WARNING))) == warning
