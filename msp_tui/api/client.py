@@ -112,7 +112,9 @@ class CoreClient:
             payload = envelope.unwrap(response)
         except errors.ResponseFormatError as exc:
             if not mutating:
-                raise
+                # A garbled read (a proxy cutting the body short) is worth one more try.
+                response = await self._exchange(method, path, params, json, mutating)
+                return envelope.unwrap(response)
             # The server accepted the change, but what it answered cannot be read.
             self._record(method, path, "unknown", response.status_code, str(exc), json)
             raise errors.UnknownOutcomeError(
@@ -162,8 +164,11 @@ class CoreClient:
                 renewed = True
                 await self._renew_token(generation)
                 continue
-            retryable = response.status_code in RETRYABLE_STATUSES and (
-                not mutating or response.status_code == 429
+            status = response.status_code
+            # Reads are safe to repeat on any server failure (Code42's validation 500s only
+            # answer writes); a write only when the server refused it unprocessed (429).
+            retryable = status == 429 or (
+                not mutating and (status in RETRYABLE_STATUSES or status >= 500)
             )
             if retryable and attempt < self.retry.max_attempts:
                 wait = self.retry.delay(attempt, envelope.retry_after_seconds(response), self._rng)

@@ -65,7 +65,7 @@ async def test_read_is_retried_through_transient_faults(authority_factory, kind)
         ("html", errors.ServerError, MAX_ATTEMPTS),
         ("drop", errors.TransportError, MAX_ATTEMPTS),
         ("slow@seconds=2", errors.TransportError, MAX_ATTEMPTS),
-        ("500", errors.ServerError, 1),  # Code42 uses 500 for validation: not retried
+        ("500", errors.ServerError, MAX_ATTEMPTS),  # reads are safe to repeat; validation 500s only answer writes
         ("truncate", errors.ResponseFormatError, 1),
         ("malformed", errors.ResponseFormatError, 1),
     ],
