@@ -17,9 +17,15 @@ def test_secret_appears_in_no_file_after_a_full_run(demo_server, monkeypatch, ca
     assert main(["profile", "add", "live", "--url", demo_server.base_url,
                  "--username", "admin@northwind-msp.example", "--store-secret"]) == 0
     logging.getLogger("httpx").info("Authorization: Bearer abc.def.ghi sent")
+    exported = isolated_dirs / "exports"
+    exported.mkdir()
     for argv in (["profile", "test", "live"], ["export", "users", "--profile", "live"],
-                 ["export", "devices", "-f", "csv", "--profile", "live"]):
-        assert main(argv) == 0
+                 ["export", "devices", "-f", "csv", "--profile", "live", "-o", str(exported / "d.csv")],
+                 ["report", "billing", "--profile", "live", "-o", str(exported / "b.csv")],
+                 ["offboard", "--profile", "live", "--org", "Cedar & Pine Interiors",
+                  "--confirm", "Cedar & Pine Interiors"],
+                 ["wizards", "list"], ["audit"]):
+        assert main(argv) == 0, argv
     out, err = capsys.readouterr()
     assert secret not in out + err
     logging.getLogger("msp_tui").info("password was %s", secret)
@@ -28,7 +34,7 @@ def test_secret_appears_in_no_file_after_a_full_run(demo_server, monkeypatch, ca
         if path.is_file() and path != paths.secrets_file():
             assert secret.encode() not in path.read_bytes(), f"secret leaked into {path}"
             checked += 1
-    assert checked >= 3  # config, state db, log at least
+    assert checked >= 5  # config, state db (journal, audit, cache), log, exports
     log = (paths.log_dir() / "msp-tui.log").read_text()
     assert "password was ***" in log
     assert "abc.def.ghi" not in log
