@@ -94,7 +94,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not settings.profiles:
         print("No profile configured: msp-tui runs on the embedded demo authority.")
     for profile in profiles.values():
-        flags = [f for f, on in (("read-only", profile.read_only), ("demo", profile.is_demo)) if on]
+        flags = [f for f, on in (("read-only", profile.read_only), ("tls-off", not profile.verify_tls),
+                                 ("demo", profile.is_demo)) if on]
         default = " (default)" if profile.name == settings.app.default_profile else ""
         suffix = f" [{', '.join(flags)}]" if flags else ""
         print(f"{profile.name}{default}\t{profile.url}\t{profile.auth}\t{profile.username}{suffix}")
