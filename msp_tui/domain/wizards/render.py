@@ -12,9 +12,9 @@ from msp_tui.domain.wizards.plans import os_label
 
 STATUS_MARKS = {
     "pending": "·", "running": "▶", "done": "✓", "skipped": "↷", "failed": "✗",
-    "unknown": "?", "waiting": "…", "rolled-back": "↺",
+    "unknown": "?", "waiting": "⏸", "rolled-back": "↺",
 }
-"""One glyph per step status; always shown next to the word (never colour alone)."""
+"""One glyph per step status, shared by the CLI and the TUI; always shown next to the word."""
 
 
 def _money(text: str | None) -> str:

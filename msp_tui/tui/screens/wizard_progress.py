@@ -23,7 +23,7 @@ from textual.widgets import OptionList, Static
 
 from msp_tui.domain.wizards.machine import RunStatus
 from msp_tui.domain.wizards.model import Plan, StepKind, StepStatus, WizardKind
-from msp_tui.domain.wizards.render import render_plan, render_steps
+from msp_tui.domain.wizards.render import STATUS_MARKS, render_plan, render_steps
 from msp_tui.domain.wizards.runbook import render_runbook
 from msp_tui.state.journal import RunRecord
 from msp_tui.tui.screens.confirm import ConfirmScreen
@@ -33,11 +33,14 @@ from msp_tui.wizards import Executor, RunReport, StepEvent
 from msp_tui.wizards.planning import drafted_email, step_messages
 
 RUN_WORDS = {
-    "planned": "· planned", "running": "… running", "waiting": "⏸ waiting for a person",
-    "failed": "✗ failed", "interrupted": "‖ interrupted", "done": "✓ done",
-    "rolling-back": "↺ rolling back", "rolled-back": "↺ rolled back",
+    "planned": f"{STATUS_MARKS['pending']} planned", "running": f"{STATUS_MARKS['running']} running",
+    "waiting": f"{STATUS_MARKS['waiting']} waiting for a person",
+    "failed": f"{STATUS_MARKS['failed']} failed", "interrupted": "‖ interrupted",
+    "done": f"{STATUS_MARKS['done']} done",
+    "rolling-back": f"{STATUS_MARKS['rolled-back']} rolling back",
+    "rolled-back": f"{STATUS_MARKS['rolled-back']} rolled back",
 }
-"""Glyph and word per run status."""
+"""Glyph and word per run status (the step glyphs of `STATUS_MARKS`, as in the CLI)."""
 
 AUTO_RESUME = frozenset({RunStatus.PLANNED, RunStatus.RUNNING, RunStatus.INTERRUPTED, RunStatus.WAITING})
 """Runs that continue by themselves when opened (each step is checked on the server first)."""

@@ -19,18 +19,23 @@ from textual.widgets.option_list import Option
 from msp_tui.domain.pricing import format_money
 from msp_tui.domain.wizards.model import CostLine, Plan, StepStatus
 from msp_tui.domain.wizards.plans import os_label
+from msp_tui.domain.wizards.render import STATUS_MARKS
+
+_STATUS_WORDS: dict[str, str] = {
+    "pending": "waiting to run",
+    "running": "running",
+    "done": "done",
+    "skipped": "skipped",
+    "failed": "failed",
+    "unknown": "outcome unknown",
+    "waiting": "waiting for a person",
+    "rolled-back": "rolled back",
+}
 
 STATUS_LABELS: dict[str, str] = {
-    "pending": "· waiting to run",
-    "running": "… running",
-    "done": "✓ done",
-    "skipped": "↷ skipped",
-    "failed": "✗ failed",
-    "unknown": "? outcome unknown",
-    "waiting": "⏸ waiting for a person",
-    "rolled-back": "↺ rolled back",
+    status: f"{STATUS_MARKS.get(status, '?')} {words}" for status, words in _STATUS_WORDS.items()
 }
-"""Glyph and word per step status (never colour alone)."""
+"""Glyph and word per step status (never colour alone); the glyphs are the CLI's `STATUS_MARKS`."""
 
 STATUS_STYLE: dict[str, str] = {
     "done": "$text-success", "failed": "$text-error", "unknown": "$text-warning",
