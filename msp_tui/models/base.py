@@ -10,10 +10,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
+
+M = TypeVar("M", bound=BaseModel)
 
 _FIELD_SETS: dict[frozenset[str], set[str]] = {}
 _FIELD_SETS_LIMIT = 4096
@@ -48,8 +51,31 @@ class WireModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
+_set_attr = object.__setattr__
+
+
+def construct_trusted(cls: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
+    """Builds a model from values that were validated before (the snapshot cache's fast path).
+
+    `values` must hold every field, already in the field's Python type: this is what
+    `model_construct` does, without its per-field default handling (~10x faster). Never use it
+    for data from the wire: the wire path validates (`model_validate`, `TypeAdapter`).
+    `fields_set` is shared by the records of one load (models are frozen; see model_post_init).
+    """
+    model = cls.__new__(cls)
+    _set_attr(model, "__dict__", values)
+    _set_attr(model, "__pydantic_fields_set__", fields_set)
+    _set_attr(model, "__pydantic_extra__", None)
+    _set_attr(model, "__pydantic_private__", None)
+    return model
+
+
+@lru_cache(maxsize=256)
 def status_flags(status: str | None) -> frozenset[str]:
-    """Splits a Code42 status string such as "Active, Deauthorized" into lower-case words."""
+    """Splits a Code42 status string such as "Active, Deauthorized" into lower-case words.
+
+    Memoised: an account has a handful of distinct status strings and 60,000 devices.
+    """
     if not status:
         return frozenset()
     return frozenset(part.strip().lower() for part in status.split(",") if part.strip())

@@ -25,13 +25,9 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail TEXT NOT NULL DEFAULT '',
     body TEXT
 );
-CREATE TABLE IF NOT EXISTS snapshots (
-    profile TEXT PRIMARY KEY,
-    fetched_at TEXT NOT NULL,
-    orgs BLOB NOT NULL,
-    users BLOB NOT NULL,
-    devices BLOB NOT NULL,
-    cold_storage BLOB NOT NULL
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS wizard_runs (
     id TEXT PRIMARY KEY,
@@ -51,6 +47,22 @@ CREATE TABLE IF NOT EXISTS wizard_steps (
     outcome TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (run_id, idx)
 );
+"""
+
+
+SNAPSHOTS_SCHEMA = "2"
+"""Format of the snapshots table (see `state.cache`). On a mismatch the table is dropped and
+recreated: it is only a cache, refetched by the next refresh. 1: pydantic JSON; 2: lean records."""
+
+SNAPSHOTS_TABLE = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    profile TEXT PRIMARY KEY,
+    fetched_at TEXT NOT NULL,
+    orgs BLOB NOT NULL,
+    users BLOB NOT NULL,
+    devices BLOB NOT NULL,
+    cold_storage BLOB NOT NULL
+)
 """
 
 
@@ -98,11 +110,34 @@ def _open(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.executescript(SCHEMA)
+        _ensure_snapshots_table(conn)
         conn.execute("PRAGMA quick_check").fetchone()
     except sqlite3.DatabaseError:
         conn.close()
         raise
     return conn
+
+
+def _ensure_snapshots_table(conn: sqlite3.Connection) -> None:
+    """Creates the snapshots table, or drops and recreates it when its format is outdated."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'snapshots_schema'").fetchone()
+    if row is not None and row[0] == SNAPSHOTS_SCHEMA:
+        conn.execute(SNAPSHOTS_TABLE)
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'snapshots_schema'").fetchone()
+        if row is None or row[0] != SNAPSHOTS_SCHEMA:  # another process may have just done it
+            conn.execute("DROP TABLE IF EXISTS snapshots")
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshots_schema', ?)",
+                (SNAPSHOTS_SCHEMA,),
+            )
+        conn.execute(SNAPSHOTS_TABLE)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _keep_aside(path: Path) -> Path:
