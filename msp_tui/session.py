@@ -7,6 +7,8 @@ in-process through httpx's ASGI transport (no port, no second process).
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -25,14 +27,31 @@ DEMO_PROFILE_NAMES = ("northwind", "harbor")
 _demo_authority = None
 
 
+_demo_lock = threading.Lock()
+
+
 def demo_authority(db_path: Path | None = None):  # type: ignore[no-untyped-def]
-    """Returns the process-wide embedded demo authority, opening it on first use."""
+    """Returns the process-wide embedded demo authority, opening it on first use.
+
+    Opening reads (or seeds) the whole demo database: seconds for a large one, so the dashboard
+    calls `open_demo_authority` from a thread first. Thread-safe: it is opened once.
+    """
     global _demo_authority
     if _demo_authority is None:
-        from msp_tui.simulator import DemoAuthority
+        with _demo_lock:
+            if _demo_authority is None:
+                from msp_tui.simulator import DemoAuthority
 
-        _demo_authority = DemoAuthority(db_path or paths.demo_db())
+                _demo_authority = DemoAuthority(db_path or paths.demo_db())
     return _demo_authority
+
+
+async def open_demo_authority() -> object:
+    """Opens the demo authority off the event loop (a large demo database must not freeze the
+    first paint) and returns it."""
+    if _demo_authority is not None:
+        return _demo_authority
+    return await asyncio.to_thread(demo_authority)
 
 
 def set_demo_authority(authority: object | None) -> None:

@@ -171,6 +171,8 @@ class MspApp(App[int]):
             return self.client
         totp: str | None = None
         problem: str | None = None
+        if profile.is_demo and self.transport is None:
+            await session.open_demo_authority()
         while True:
             client = session.open_client(
                 profile, self.settings, credentials=self.credentials(profile, totp),
@@ -226,10 +228,11 @@ class MspApp(App[int]):
     @work(thread=True, exclusive=True, group="prebuild", exit_on_error=False,
           description="Prepare the all-devices rows")
     def _prebuild_rows(self, dataset: Dataset) -> None:
-        """Builds the all-devices rows of a big account while the user reads the first screen."""
-        from msp_tui.tui.screens.all_devices import all_device_rows
+        """Prepares the all-devices rows (and their filter text) of a big account while the user
+        reads the first screen."""
+        from msp_tui.tui.screens.all_devices import prebuild_haystacks
 
-        all_device_rows(dataset)
+        prebuild_haystacks(dataset)
 
     @on(RefreshFailed)
     def _refresh_failed(self, message: RefreshFailed) -> None:
