@@ -32,6 +32,7 @@ from msp_tui.tui.widgets.virtual_table_model import (
     TableRow,
     ViewRequest,
     compute_view,
+    fit_widths,
     make_row,
     natural_widths,
 )
@@ -57,11 +58,14 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home", "cursor_first", "First row", show=False),
         Binding("end", "cursor_last", "Last row", show=False),
-        Binding("enter", "select_cursor", "Open", show=False),
-        Binding("s", "sort_next_column", "Sort", tooltip="Sort by the next column"),
-        Binding("S,shift+s", "sort_reverse", "Reverse", tooltip="Reverse the sort order"),
+        Binding("left", "column_left", "Columns left", show=False),
+        Binding("right", "column_right", "Columns right", show=False),
+        Binding("enter", "select_cursor", "Open", tooltip="Open the row's details"),
+        Binding("s", "sort_next_column", "Sort", show=False, tooltip="Sort by the next column"),
+        Binding("S,shift+s", "sort_reverse", "Reverse", show=False, tooltip="Reverse the sort order"),
     ]
-    """Cursor keys move the cursor (not just the viewport); `s`/`S` cycle and reverse the sort."""
+    """Cursor keys move the cursor (not just the viewport); left/right scroll a column at a time;
+    `s`/`S` cycle and reverse the sort (listed in help and the palette, not the footer)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-table--header",
@@ -76,6 +80,14 @@ class VirtualTable(ScrollView, can_focus=True):
         height: 1fr;
         background: $surface;
         color: $foreground;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+        scrollbar-background: $surface;
+        scrollbar-background-hover: $surface;
+        scrollbar-background-active: $surface;
+        scrollbar-color: $panel-lighten-2;
+        scrollbar-color-hover: $panel-lighten-3;
+        scrollbar-color-active: $accent;
         & > .virtual-table--header { text-style: bold; background: $panel; color: $foreground; }
         &:ansi > .virtual-table--header { background: ansi_bright_blue; color: ansi_default; }
         & > .virtual-table--cursor {
@@ -167,6 +179,7 @@ class VirtualTable(ScrollView, can_focus=True):
         fields: Iterable[str] | None = None,
         aliases: Mapping[str, str] | None = None,
         empty_text: str = "No rows",
+        core_columns: int | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -179,6 +192,8 @@ class VirtualTable(ScrollView, can_focus=True):
             fields: Field names the filter accepts; default: column keys plus the first row's values.
             aliases: Extra filter names for fields, e.g. {"age": "backup_age_days"}.
             empty_text: Shown when there are no rows at all.
+            core_columns: How many leading columns should fit without scrolling (auto columns
+                among them shrink to their `min_width` first); None: all of them.
             name: Widget name.
             id: Widget id.
             classes: CSS classes.
@@ -192,6 +207,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._fields: tuple[str, ...] = tuple(c.key for c in self._columns)
         self._aliases = dict(aliases or {})
         self._empty_text = empty_text
+        self._core_columns = core_columns
         self._row_set = RowSet(())
         self._view: list[int] = []
         self._cursor = 0
@@ -434,19 +450,18 @@ class VirtualTable(ScrollView, can_focus=True):
         return max(1, self.size.height - self.scrollbar_size_horizontal - 1)
 
     def _update_layout(self) -> None:
-        """Stretch or shrink the last column to the available width; update virtual size."""
+        """Fit the columns to the available width (see `fit_widths`); update virtual size."""
         available = self._content_width()
         if available != self._layout_width:
             self._layout_width = available
-            widths = list(self._natural)
-            others = 2 + sum(widths[:-1]) + len(widths) - 1
-            last = self._columns[-1]
-            widths[-1] = max(last.min_width, available - others)
-            if widths != self._widths:
+            widths = fit_widths(self._columns, self._natural, available, self._core_columns)
+            # Rows are padded to the full width so the cursor bar spans the line.
+            table_width = max(available, 1 + sum(widths) + len(widths))
+            if widths != self._widths or table_width != self._table_width:
                 self._widths = widths
                 self._line_cache.clear()
                 self._header = None
-            self._table_width = 2 + sum(widths) + len(widths) - 1
+            self._table_width = table_width
         size = Size(self._table_width, len(self._view) + 1)
         if self.virtual_size != size:
             self.virtual_size = size
@@ -580,6 +595,26 @@ class VirtualTable(ScrollView, can_focus=True):
     def action_cursor_last(self) -> None:
         """Move the cursor to the last row."""
         self._move_cursor(len(self._view) - 1)
+
+    def _column_starts(self) -> list[int]:
+        starts, x = [], 1
+        for width in self._widths:
+            starts.append(x - 1)
+            x += width + 1
+        return starts
+
+    def action_column_left(self) -> None:
+        """Scroll left to the previous column's start."""
+        x = int(self.scroll_x)
+        previous = [s for s in self._column_starts() if s < x]
+        self.scroll_to(x=previous[-1] if previous else 0, animate=False)
+
+    def action_column_right(self) -> None:
+        """Scroll right to the next column's start (as far as the table goes)."""
+        x = int(self.scroll_x)
+        following = [s for s in self._column_starts() if s > x]
+        if following and x < self.max_scroll_x:
+            self.scroll_to(x=min(following[0], self.max_scroll_x), animate=False)
 
     def action_select_cursor(self) -> None:
         """Post `RowSelected` for the row under the cursor."""

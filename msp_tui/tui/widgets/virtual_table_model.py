@@ -24,6 +24,7 @@ __all__ = [
     "ViewRequest",
     "compute_view",
     "fit_text",
+    "fit_widths",
     "make_row",
     "natural_widths",
 ]
@@ -139,6 +140,50 @@ def natural_widths(columns: Sequence[Column], rows: Sequence[RowLike]) -> list[i
             if index < len(cells):
                 measured = max(measured, _cell_width(cells[index]))
         widths.append(max(column.min_width, min(measured, column.max_width)))
+    return widths
+
+
+def _span(widths: Sequence[int], count: int) -> int:
+    """Cells taken by the first `count` columns: the leading space, the cells and the separators."""
+    return 1 + sum(widths[:count]) + count if count else 0
+
+
+def fit_widths(
+    columns: Sequence[Column], natural: Sequence[int], available: int, core: int | None = None
+) -> list[int]:
+    """Column widths for `available` cells: shrink auto columns so the leading columns fit, then stretch.
+
+    The first `core` columns (all when None) are the ones worth seeing without scrolling. When they
+    do not fit, auto-width columns among them give up cells (the one with the most room above its
+    `min_width` first) until they fit; if even their minimums do not fit, the same is tried with
+    fewer leading columns, so a narrow terminal still shows the first few columns whole. Columns
+    after those keep their natural width (they are reached by scrolling).
+
+    The last column, when its width is auto, fills the rest of the line (stretched, or cut with
+    "…") if at least its `min_width` is left; otherwise it keeps its natural width, off to the right.
+    """
+    widths = list(natural)
+    count = len(columns)
+    core = count if core is None else max(1, min(core, count))
+    floors = [c.min_width if c.width is None else w for c, w in zip(columns, widths)]
+    for k in range(core, 0, -1):
+        if _span(widths, k) <= available:
+            break
+        floor = [min(floors[i], widths[i]) for i in range(k)]
+        if _span(floor, k) > available:
+            continue
+        excess = _span(widths, k) - available
+        while excess > 0:
+            i = max(range(k), key=lambda j: widths[j] - floor[j])
+            if widths[i] <= floor[i]:
+                break
+            widths[i] -= 1
+            excess -= 1
+        break
+    last = columns[-1]
+    if last.width is None:
+        rest = available - (1 + sum(widths[:-1]) + count)
+        widths[-1] = rest if rest >= last.min_width else natural[-1]
     return widths
 
 

@@ -37,7 +37,12 @@ def render_header(
             labels.append(fit_text(label + arrow, width, column.align))
         else:
             labels.append(fit_text(column.label, width, column.align))
-    return Strip([Segment(" " + " ".join(labels) + " ", style)], table_width)
+    return Strip([Segment(" " + " ".join(labels) + _tail(widths, table_width), style)], table_width)
+
+
+def _tail(widths: Sequence[int], table_width: int) -> str:
+    """The trailing space, plus padding when the table is narrower than the line."""
+    return " " * max(1, table_width - sum(widths) - len(widths))
 
 
 def render_empty(message: str, width: int, style: Style) -> Strip:
@@ -69,7 +74,7 @@ def render_row(
             for i, (column, width) in enumerate(zip(columns, widths))
         ]
         style = row_style + cursor_style if cursor_style is not None else row_style
-        return Strip([Segment(" " + " ".join(parts) + " ", style)], table_width)
+        return Strip([Segment(" " + " ".join(parts) + _tail(widths, table_width), style)], table_width)
     segments: list[Segment] = [Segment(" ", row_style)]
     for i, (column, width) in enumerate(zip(columns, widths)):
         if i:
@@ -83,7 +88,7 @@ def render_row(
         text.align(column.align, width)
         text.end = ""
         segments.extend(Segment.apply_style(text.render(console), style=row_style))
-    segments.append(Segment(" ", row_style))
+    segments.append(Segment(_tail(widths, table_width), row_style))
     if cursor_style is not None:
         segments = list(Segment.apply_style(segments, post_style=cursor_style))
     return Strip(segments, table_width)
