@@ -7,11 +7,10 @@ the tree is instant and a refresh drops them all. `/` opens the filter bar for t
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Key
@@ -20,6 +19,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 from msp_tui.domain.health import Health
 from msp_tui.domain.pricing import format_money
 from msp_tui.tui.dataset import (
+    HEALTH_MARK,
     HEALTH_STYLE,
     Dataset,
     age_text,
@@ -27,7 +27,6 @@ from msp_tui.tui.dataset import (
     health_label,
     size_text,
     user_status,
-    when_text,
 )
 from msp_tui.tui.widgets.virtual_table import Column, TableRow, VirtualTable, make_row
 
@@ -35,25 +34,33 @@ _RANKS = {h.rank: h for h in Health}
 _DAY = 86400.0
 
 USER_COLUMNS = (
-    Column("username", "Username", max_width=24),
-    Column("name", "Name", max_width=22),
-    Column("email", "Email", max_width=30),
+    Column("username", "Username", min_width=13, max_width=26),
+    Column("name", "Name", min_width=8, max_width=16),
     Column("status", "Status", width=11),
-    Column("devices", "Dev", width=5, align="right"),
-    Column("age", "Last backup", width=16),
-    Column("storage", "Storage", width=8, align="right"),
+    Column("devices", "Dev", width=4, align="right"),
+    Column("age", "Backup", width=7),
+    Column("storage", "Storage", width=7, align="right"),
+    Column("email", "Email", min_width=12, max_width=40),
 )
+"""Who, their state, devices against the cap, last backup (worst device's mark and age), storage;
+the email last, as it usually repeats the username."""
+USER_CORE = 6
+"""Username to storage should fit without scrolling (at 120 columns; at 80 up to the backup)."""
 DEVICE_COLUMNS = (
-    Column("name", "Device", max_width=24),
-    Column("health", "Health", width=10, sort_key=lambda row: row.values["rank"]),
-    Column("age", "Last backup", width=13),
-    Column("user", "User", max_width=28),
+    Column("name", "Device", min_width=12, max_width=20),
+    Column("age", "Backup", width=7, sort_key=lambda row: row.values["age"]),
+    Column("user", "User", min_width=10, max_width=14),
+    Column("seen", "Seen", width=5, align="right"),
+    Column("archive", "Archive", width=7, align="right"),
+    Column("dest", "Destinations", min_width=10, max_width=40),
     Column("os", "OS", max_width=14),
     Column("status", "Status", width=12),
-    Column("seen", "Seen", width=5, align="right"),
-    Column("archive", "Archive", width=8, align="right"),
-    Column("dest", "Destinations", max_width=40),
+    Column("health", "Health", width=10, sort_key=lambda row: -row.values["rank"]),
 )
+"""Device, last backup (health mark and age, coloured), user, last connected, archive size and
+destinations first; OS, status and the health word follow (the detail view has every field)."""
+DEVICE_CORE = 6
+"""Device to destinations should fit without scrolling at 120 columns."""
 FILTER_ALIASES = {"backup": "age", "device": "name", "size": "archive", "connected": "seen",
                   "destination": "dest", "state": "status"}
 """Extra names accepted by `/` filters (e.g. `age>7`, `status:deactivated`, `health:critical`)."""
@@ -83,11 +90,11 @@ def user_rows(dataset: Dataset, org_id: int) -> list[TableRow]:
         status = user_status(user)
         count = active.get(user.user_id, 0)
         devices = f"{count}/{cap}" + ("!" if count > cap else "")
-        backup = f"{health_label(health)[0]} {when_text(last, now)}" if positions else "–"
+        backup = f"{health_label(health)[0]} {age_text(last, now)}" if positions else "–"
         rows.append(make_row(
             user.user_id,
-            (user.username, user.full_name, user.email or "", status, devices, backup,
-             size_text(storage)),
+            (user.username, user.full_name, status, devices, backup, size_text(storage),
+             user.email or ""),
             {"username": user.username, "name": user.full_name, "email": user.email or "",
              "status": status, "devices": count, "age": _days(last_ts, now_ts),
              "storage": storage, "health": health.value if health else "none"},
@@ -107,9 +114,9 @@ def device_row(dataset: Dataset, position: int, customer: str | None = None) -> 
     os_text = " ".join(p for p in (device.os_name, device.os_version) if p)
     dest = "; ".join(u.target_computer_name or u.target_computer_guid or "?" for u in device.backup_usage)
     cells: tuple[Any, ...] = (
-        device.display_name, health_label(health), when_text(facts.last_backup[position], now),
-        user, os_text, status, age_text(facts.last_connected[position], now),
-        size_text(facts.archive_bytes[position]), dest,
+        device.display_name, f"{HEALTH_MARK[health]} {age_text(facts.last_backup[position], now)}",
+        user, age_text(facts.last_connected[position], now),
+        size_text(facts.archive_bytes[position]), dest, os_text, status, health_label(health),
     )
     values: dict[str, object] = {
         "name": device.display_name, "health": health.value, "rank": health.rank,
@@ -221,12 +228,11 @@ class FilterBar(Horizontal):
 
 
 class CustomerPane(Vertical):
-    """Title line, Users | Devices tabs and the filter bar for one org."""
+    """Title line, Users | Devices tabs and the filter bar for one org.
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("[", "switch_tab", "Prev tab", show=False),
-        Binding("]", "switch_tab", "Users/Devices", tooltip="Switch between users and devices"),
-    ]
+    The screen binds `]`/`[` to `action_switch_tab`, so the key sits in the footer after the
+    dashboard's main keys.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -238,10 +244,10 @@ class CustomerPane(Vertical):
         with TabbedContent(initial="users-tab", id="pane-tabs"):
             with TabPane("Users", id="users-tab"):
                 yield VirtualTable(USER_COLUMNS, aliases=FILTER_ALIASES, id="users-table",
-                                   empty_text="No users in this org")
+                                   empty_text="No users in this org", core_columns=USER_CORE)
             with TabPane("Devices", id="devices-tab"):
                 yield VirtualTable(DEVICE_COLUMNS, aliases=FILTER_ALIASES, id="devices-table",
-                                   empty_text="No devices in this org")
+                                   empty_text="No devices in this org", core_columns=DEVICE_CORE)
         yield FilterBar(id="filter-bar")
 
     def on_mount(self) -> None:
