@@ -1,8 +1,9 @@
 """Provides FindingsView: the account's findings as a table, filterable by severity.
 
 The parent sets `findings` (from `domain.checks.run_checks`). Severity shows as a word and a
-symbol, never colour alone. `a` shows all, `w` warnings and worse, `c` critical only; `enter` on
-a row posts `FindingsView.FindingSelected` so the shell can jump to the org, user or device.
+symbol, never colour alone. `a` shows all, `w` warnings and worse, `c` critical only. The
+highlighted finding is shown in full under the table (its message wrapped); `enter` on a row
+posts `FindingsView.FindingSelected` so the shell can jump to the org, user or device.
 The table is a `VirtualTable`, so thousands of findings stay fast and `/` filters apply.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -33,12 +35,13 @@ _ROW_STYLE = {Severity.CRITICAL: "critical", Severity.WARNING: "warning", Severi
 FINDING_COLUMNS = (
     Column("severity", "Severity", width=11,
            sort_key=lambda row: -Severity(row.values["severity"]).rank),
-    Column("code", "Code", max_width=24),
-    Column("org", "Org", max_width=24),
-    Column("subject", "Subject", max_width=30),
-    Column("message", "Message", max_width=200),
+    Column("code", "Code", min_width=10, max_width=18),
+    Column("org", "Org", min_width=10, max_width=18),
+    Column("subject", "Subject", min_width=12, max_width=26),
+    Column("message", "Message", min_width=16, max_width=200),
 )
-"""Columns of the findings table."""
+"""Columns of the findings table; the message takes the rest of the line and is shown in full,
+wrapped, under the table for the highlighted finding."""
 
 
 def finding_row(index: int, finding: Finding) -> TableRow:
@@ -51,6 +54,18 @@ def finding_row(index: int, finding: Finding) -> TableRow:
          "subject": finding.subject, "message": finding.message},
         _ROW_STYLE[finding.severity],
     )
+
+
+def finding_detail(finding: Finding) -> Content:
+    """The detail block: severity, code, org and subject on one line, then the whole message."""
+    where = " · ".join(part for part in (finding.org, finding.subject) if part)
+    head = Content.from_markup("[b]$severity[/b] · $code", severity=SEVERITY_LABELS[finding.severity],
+                               code=finding.code)
+    if where:
+        head += Content(f" · {where}")
+    jump = "" if finding.org_id is None and finding.user_id is None and finding.computer_id is None \
+        else "  (enter: go there)"
+    return head + Content(jump).stylize("dim") + Content("\n") + Content(finding.message)
 
 
 class FindingsView(Widget, can_focus=False):
@@ -66,6 +81,16 @@ class FindingsView(Widget, can_focus=False):
     }
     FindingsView VirtualTable {
         height: 1fr;
+    }
+    FindingsView #finding-detail {
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+        background: $panel;
+        border-top: solid $panel-lighten-2;
+    }
+    FindingsView #finding-detail.-empty {
+        display: none;
     }
     """
 
@@ -105,6 +130,7 @@ class FindingsView(Widget, can_focus=False):
         yield Static(id="findings-bar", markup=False)
         yield VirtualTable(FINDING_COLUMNS, empty_text="No findings: nothing to do.",
                            id="findings-table")
+        yield Static(id="finding-detail", classes="-empty")
 
     @property
     def table(self) -> VirtualTable:
@@ -144,6 +170,24 @@ class FindingsView(Widget, can_focus=False):
     def action_severity(self, value: str) -> None:
         """Shows findings at or above severity `value`."""
         self.min_severity = Severity(value)
+
+    @on(VirtualTable.RowHighlighted, "#findings-table")
+    def show_detail(self, event: VirtualTable.RowHighlighted) -> None:
+        """Shows the highlighted finding in full (the message wraps) under the table."""
+        event.stop()
+        key = event.key
+        detail = self.query_one("#finding-detail", Static)
+        if not isinstance(key, int) or not 0 <= key < len(self.findings):
+            detail.add_class("-empty")
+            return
+        detail.update(finding_detail(self.findings[key]))
+        detail.remove_class("-empty")
+
+    @on(VirtualTable.ViewChanged, "#findings-table")
+    def _hide_detail_when_empty(self, event: VirtualTable.ViewChanged) -> None:
+        # Not stopped: the screen shows the filter count from it.
+        if not event.shown:
+            self.query_one("#finding-detail", Static).add_class("-empty")
 
     @on(VirtualTable.RowSelected, "#findings-table")
     def select_finding(self, event: VirtualTable.RowSelected) -> None:
