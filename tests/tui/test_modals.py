@@ -197,18 +197,18 @@ async def test_cost_panel_renders_the_projection() -> None:
     app = Host(panel)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert text(panel.query_one("#cost-users", Static)).startswith("Billed users 48 / 51")
-        cycles = text(panel.query_one("#cost-cycles", Static))
-        assert "This cycle  $9.99/user  $479.52 a month" in cycles
-        assert "Next cycle  2025-07-01  $9.99/user  $479.52" in cycles
+        assert text(panel.query_one("#cost-users", Static)) == "Billed users  48 / 51  ▲ cliff"
+        cycles = text(panel.query_one("#cost-cycles", Static)).splitlines()
+        assert cycles == ["This cycle    $9.99 × 48 = $479.52", "Next (Jul 01) $9.99 × 48 = $479.52"]
+        assert all(len(line) <= panel.content_region.width for line in cycles)
         assert text(panel.query_one("#cost-advice", Static)) == (
             "Add 3 users and pay $97.53 less each month.")
         bar = panel.query_one("#cost-bar")
         assert (bar.progress, bar.total) == (48, 51)
         panel.customer_share = build_chargeback(snap, Policy()).lines[0]
         await pilot.pause()
-        assert text(panel.query_one("#cost-share", Static)) == (
-            "Acme Dental: 48 billed users, $479.52 a month")
+        assert text(panel.query_one("#cost-share", Static)).splitlines() == [
+            "Customer      Acme Dental", "Share         $479.52/mo · 48 users"]
         panel.add_class("-compact")
         await pilot.pause()
         line = text(panel.query_one("#cost-line", Static))

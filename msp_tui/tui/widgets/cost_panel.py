@@ -10,6 +10,8 @@ With the `-compact` class (80x24) the panel is a single line.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -20,6 +22,29 @@ from msp_tui.domain.policy import PriceBook
 from msp_tui.domain.pricing import format_money
 from msp_tui.domain.projection import Projection
 from msp_tui.domain.whatif import WhatIfResult
+
+
+LABEL_WIDTH = 14
+"""Width of the label column of the full panel ("Next (Jul 01) " is the longest label)."""
+
+
+def tier_short(projection: Projection) -> str:
+    """A few words for the billed-users row: "▲ cliff", "✓ tier rate", "⚠ no margin", "· below tier"."""
+    if projection.at_tier:
+        return "⚠ no margin" if projection.margin_above_tier == 0 else "✓ tier rate"
+    return "▲ cliff" if projection.in_cliff else "· below tier"
+
+
+def label_rows(rows: list[tuple[str, str]], width: int) -> str:
+    """Aligns (label, value) rows in two columns; a value too long for its row goes on the next line."""
+    lines = []
+    room = max(1, width - LABEL_WIDTH)
+    for label, value in rows:
+        if len(value) <= room:
+            lines.append(f"{label:<{LABEL_WIDTH}}{value}")
+        else:
+            lines += [label, f"  {value}"] if label else [f"  {value}"]
+    return "\n".join(lines)
 
 
 def tier_word(projection: Projection) -> str:
@@ -147,21 +172,40 @@ class CostPanel(Widget):
         else:
             bar.update(total=self.prices.tier_threshold, progress=0)
 
+    def on_resize(self) -> None:
+        # The label/value rows are laid out for the panel's width.
+        self._show()
+
+    def _width(self) -> int:
+        width = self.content_region.width
+        return width if width > 0 else 36
+
+    def _times(self, rate: Decimal, users: int, total: Decimal) -> str:
+        """ "$9.99 × 48 = $479.52", or "$9.99/user, $479.52" when the total is not the product."""
+        m = self._money
+        if rate * users == total:
+            return f"{m(rate)} × {users} = {m(total)}"
+        return f"{m(rate)}/user, {m(total)}"
+
     def _texts(self, p: Projection | None) -> dict[str, str]:
         if p is None:
             placeholder = "Cost: no data yet"
             return {"line": placeholder, "users": placeholder, "cycles": "", "advice": "",
                     "share": "", "whatif": ""}
         m = self._money
-        rate_change = " (changes)" if p.rate_changes_next_cycle else ""
-        users = f"Billed users {p.billed_users} / {p.tier_threshold}   {tier_word(p)}"
-        cycles = (
-            f"This cycle  {m(p.rate)}/user  {m(p.monthly_total)} a month\n"
-            f"Next cycle  {p.next_cycle_date:%Y-%m-%d}  {m(p.next_cycle_rate)}/user{rate_change}  "
-            f"{m(p.next_cycle_total)}"
-        )
-        share = self._share_text()
-        whatif = self._whatif_text()
+        width = self._width()
+        users = label_rows([("Billed users", f"{p.billed_users} / {p.tier_threshold}  {tier_short(p)}")],
+                           width)
+        change = ""
+        if p.rate_changes_next_cycle:
+            change = " ▼" if p.next_cycle_rate < p.rate else " ▲"
+        cycles = label_rows([
+            ("This cycle", self._times(p.rate, p.billed_users, p.monthly_total)),
+            (f"Next ({p.next_cycle_date:%b %d})",
+             self._times(p.next_cycle_rate, p.billed_users, p.next_cycle_total) + change),
+        ], width)
+        share = self._share_text(width)
+        whatif = self._whatif_text(width)
         line = (
             f"Users {p.billed_users}/{p.tier_threshold} {tier_word(p).split(':')[0]} · "
             f"{m(p.rate)} · {m(p.monthly_total)}/mo · next {p.next_cycle_date:%m-%d} "
@@ -175,17 +219,20 @@ class CostPanel(Widget):
         return {"line": line, "users": users, "cycles": cycles, "advice": p.message,
                 "share": share, "whatif": whatif}
 
-    def _share_text(self) -> str:
+    def _share_text(self, width: int) -> str:
         s = self.customer_share
         if s is None:
             return "Select a customer to see its share."
-        cold = f" ({s.cold_storage_users} in cold storage)" if s.cold_storage_users else ""
-        text = f"{s.org}: {s.users} billed users{cold}, {self._money(s.monthly_share)} a month"
+        users = f"{s.users} user{'s' if s.users != 1 else ''}"
+        org = s.org if len(s.org) <= width - LABEL_WIDTH else s.org[: max(1, width - LABEL_WIDTH - 1)] + "…"
+        rows = [("Customer", org), ("Share", f"{self._money(s.monthly_share)}/mo · {users}")]
+        if s.cold_storage_users:
+            rows.append(("", f"{s.cold_storage_users} in cold storage"))
         if s.margin is not None:
-            text += f", margin {self._money(s.margin)}"
-        return text
+            rows.append(("Margin", f"{self._money(s.margin)}/mo"))
+        return label_rows(rows, width)
 
-    def _whatif_text(self) -> str:
+    def _whatif_text(self, width: int) -> str:
         w = self.whatif
         if w is None:
             return ""
@@ -193,11 +240,11 @@ class CostPanel(Widget):
         b, a = w.before, w.after
         delta = w.delta
         sign = "+" if delta > 0 else "-" if delta < 0 else "±"
-        text = (
-            f"What-if: users {b.billed_users} → {a.billed_users}; next cycle "
-            f"{m(b.next_cycle_rate)} → {m(a.next_cycle_rate)}/user, "
-            f"{m(b.next_cycle_total)} → {m(a.next_cycle_total)} ({sign}{m(abs(delta))})"
-        )
+        rows = [
+            ("What-if", f"{b.billed_users} → {a.billed_users} users"),
+            ("  rate", f"{m(b.next_cycle_rate)} → {m(a.next_cycle_rate)}/user"),
+            ("  next cycle", f"{m(b.next_cycle_total)} → {m(a.next_cycle_total)} ({sign}{m(abs(delta))})"),
+        ]
         if a.at_tier != b.at_tier:
-            text += " ▲ reaches the tier" if a.at_tier else " ▼ falls below the tier"
-        return text
+            rows.append(("", "▲ reaches the tier" if a.at_tier else "▼ falls below the tier"))
+        return label_rows(rows, width)
