@@ -2,7 +2,7 @@
 
 Each label carries a health mark that reads without colour (✓ ok, ! warning, ✗ critical,
 ∅ never, · no devices) and the org's user and device counts; nested orgs (orgs under a
-customer org, against the program's best practice) are flagged "⚠ nested". Only orgs are
+customer org, against the program's best practice) end with a "⚠ nested" flag. Only orgs are
 nodes; users and devices live in the customer pane, so 500 customers stay a 500-node tree.
 """
 
@@ -33,28 +33,40 @@ class OrgNode:
     style: str | None
     """Semantic style of the health mark ("critical", "warning", "muted") or None."""
     counts_at: int
-    """Offset in the label where the muted counts start."""
+    """Offset in the label of the space before the muted counts."""
+    nested_at: int | None = None
+    """Offset in the label of the "⚠ nested" flag, or None."""
+
+
+NESTED_FLAG = " ⚠ nested"
+"""Suffix of an org below a customer org (against the program's best practice)."""
 
 
 def org_label(name: str, users: int, devices: int, worst: Health | None, *, room: int = 40,
               nested: bool = False, deactivated: bool = False) -> tuple[Text, OrgNode]:
-    """Builds a node label that fits `room` cells (names are cut first, counts are kept)."""
+    """Builds a node label that fits `room` cells (names are cut first, counts are kept).
+
+    The label is "<mark> <name>[ ⚠ nested] <users>u <devices>d": always one mark and one space
+    before the name, so names line up whatever the health.
+    """
     mark = HEALTH_MARK[worst] if worst is not None else "·"
-    prefix = f"{mark} " + ("⚠ " if nested else "")
+    prefix = f"{mark} "
+    flag = NESTED_FLAG if nested else ""
     extra = f" {users}u {devices}d" + (" (deactivated)" if deactivated else "")
-    fit = max(MIN_NAME, room - len(prefix) - len(extra))
+    fit = max(MIN_NAME, room - len(prefix) - len(flag) - len(extra))
     if len(name) > fit:
         name = name[: fit - 1] + "…"
-    text = prefix + name
+    text = prefix + name + flag
     style = "muted" if deactivated else (HEALTH_STYLE[worst] if worst is not None else None)
-    return Text(text + extra), OrgNode(0, style, len(text))
+    nested_at = len(prefix) + len(name) + 1 if nested else None
+    return Text(text + extra), OrgNode(0, style, len(text), nested_at)
 
 
 class OrgTree(Tree[OrgNode]):
     """The org hierarchy; highlighting an org posts `OrgSelected`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", show=False),
+        Binding("enter", "select_cursor", "Open", tooltip="Open the org's users and devices"),
         Binding("left", "collapse_or_parent", "Collapse", show=False),
         Binding("right", "expand_node", "Expand", show=False),
     ]
@@ -110,7 +122,7 @@ class OrgTree(Tree[OrgNode]):
         label, data = org_label(top.org_name, summary.users, summary.devices, summary.worst,
                                 room=self._room)
         self.root.set_label(label)
-        self.root.data = OrgNode(top.org_id, data.style, data.counts_at)
+        self.root.data = OrgNode(top.org_id, data.style, data.counts_at, data.nested_at)
         self._org_nodes[top.org_id] = self.root
         self._add_children(dataset, self.root, top.org_id, collapsed)
         self.root.expand()
@@ -131,7 +143,7 @@ class OrgTree(Tree[OrgNode]):
             room = self._room - self.guide_depth * depth - (2 if has_children else 0)
             label, data = org_label(org.org_name, s.users, s.devices, s.worst, room=room,
                                     nested=s.nested, deactivated=not org.is_active)
-            node_data = OrgNode(org.org_id, data.style, data.counts_at)
+            node_data = OrgNode(org.org_id, data.style, data.counts_at, data.nested_at)
             if has_children:
                 node = parent.add(label, node_data, expand=org.org_id not in collapsed)
                 self._org_nodes[org.org_id] = node
@@ -211,8 +223,12 @@ class OrgTree(Tree[OrgNode]):
         prefix = len(text) - len(node.label)
         if data.style is not None:
             mark_style = self.get_component_rich_style(f"org-tree--{data.style}", partial=True)
-            end = len(text) if data.style == "muted" else prefix + 1
+            # The mark and its space are one span, so every name starts the same way.
+            end = len(text) if data.style == "muted" else prefix + 2
             text.stylize(mark_style, prefix, end)
+        if data.nested_at is not None:
+            flag = self.get_component_rich_style("org-tree--warning", partial=True)
+            text.stylize(flag, prefix + data.nested_at, prefix + data.counts_at)  # "⚠ nested"
         counts = self.get_component_rich_style("org-tree--counts", partial=True)
-        text.stylize(counts, prefix + data.counts_at, len(text))
+        text.stylize(counts, prefix + data.counts_at + 1, len(text))
         return text
