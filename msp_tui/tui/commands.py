@@ -22,13 +22,16 @@ def palette_entries(screen: DOMNode, app: DOMNode) -> Iterator[tuple[str, str, D
     seen: set[str] = set()
     for target in (screen, app):
         for item in getattr(target, "BINDINGS", ()):
-            if not isinstance(item, Binding) or not item.description or item.action in _SKIP:
+            # A screen may bind an App action ("app.quit") to order its footer: one entry each.
+            action = item.action.removeprefix("app.") if isinstance(item, Binding) else ""
+            if not isinstance(item, Binding) or not item.description or action in _SKIP:
                 continue
-            if item.action in seen:
+            if action in seen:
                 continue
-            seen.add(item.action)
+            seen.add(action)
             key = item.key_display or item.key.split(",")[0]
-            key = {"question_mark": "?", "slash": "/"}.get(key, key)
+            key = {"question_mark": "?", "slash": "/", "right_square_bracket": "]",
+                   "left_square_bracket": "["}.get(key, key)
             help_text = f"key: {key}" + (f" · {item.tooltip}" if item.tooltip else "")
             yield item.description, help_text, target, item.action
 

@@ -35,32 +35,42 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#org-tree"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the table shown"),
-        Binding("a", "all_devices", "All devices", id="all_devices"),
-        Binding("f", "findings", "Findings", id="findings"),
-        Binding("D", "toggle_deactivated", "Deactivated", id="toggle_deactivated", show=False),
-        Binding("escape", "back", "Back", show=False),
+        Binding("a", "all_devices", "All devices", id="all_devices",
+                tooltip="Every device of every customer, worst first"),
+        Binding("f", "findings", "Findings", id="findings",
+                tooltip="Health and best-practice findings; enter jumps to one"),
         Binding("n", "new_org", "New org", id="new_org", tooltip="Create a customer org"),
         Binding("u", "new_user", "New user", id="new_user",
                 tooltip="Create a user in the selected customer org"),
         Binding("x", "deactivate", "Deactivate", id="deactivate",
                 tooltip="Deactivate the selected user, device or org"),
+        Binding("w", "what_if", "What-if", id="what_if",
+                tooltip="Try adding or removing users and see the bill"),
+        Binding("W", "wizards", "Wizards", id="wizards",
+                tooltip="Migrate or offboard a customer, close the account, resume open runs"),
+        Binding("question_mark", "help", "Help", id="main.help", tooltip="Every key, the program's facts and contacts"),
+        Binding("q", "app.quit", "Quit", id="main.quit"),
+        Binding("right_square_bracket", "switch_tab", "Users/Devices", id="switch_tab",
+                tooltip="Switch between the customer's users and devices"),
+        Binding("left_square_bracket", "switch_tab", "Prev tab", id="switch_tab_back", show=False),
+        Binding("D", "toggle_deactivated", "Deactivated", id="toggle_deactivated", show=False,
+                tooltip="Show or hide deactivated orgs in the tree"),
+        Binding("escape", "back", "Back", show=False),
         Binding("R", "reactivate", "Reactivate", id="reactivate", show=False,
                 tooltip="Reactivate the selected user, device or org"),
         Binding("b", "toggle_block", "Block/unblock", id="toggle_block", show=False,
                 tooltip="Block or unblock the selected user or device"),
-        Binding("w", "what_if", "What-if", id="what_if", show=False,
-                tooltip="Try adding or removing users and see the bill"),
-        Binding("W", "wizards", "Wizards", id="wizards", show=False,
-                tooltip="Onboard, offboard or migrate a customer step by step"),
         Binding("e", "export", "Export", id="export", show=False,
                 tooltip="Write the table shown to a CSV or JSON file"),
     ]
-    """View keys (k9s/lazygit grammar) and the account actions."""
+    """The footer shows the first keys, most used first (it is cut at 80 columns); the rest are
+    in help (`?`) and the command palette. `?` and `q` repeat the App's keys so they come before
+    the App's refresh/profile keys."""
 
     _progress_shown = False
+    """True while the status line shows progress (cleared when the work ends)."""
     _pending_jump: JumpTo | None = None
     """A jump to a record that the next dataset will bring (see `jump_to`)."""
-    """True while the status line shows progress (cleared when the work ends)."""
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -76,6 +86,31 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "dataset", self._show_dataset)
         self.watch(self.app, "status_version", self._show_status)
+        self._show_state_warnings()
+        self.call_after_refresh(self._offer_open_runs)
+
+    def _offer_open_runs(self) -> None:
+        """Offers the wizard runs left open (dropped link, crash, esc) once, at start."""
+        from msp_tui.tui.screens.wizard_resume import open_runs_offer
+
+        open_runs_offer(self.app)
+
+    _warnings_shown: frozenset[str] = frozenset()
+    """Repair warnings already notified (each is shown once)."""
+
+    def _show_state_warnings(self) -> None:
+        """Notifies, once each, state files that had to be replaced and a reseeded demo authority."""
+        from msp_tui import session
+        from msp_tui.state import db
+
+        messages = list(db.take_warnings())
+        # The demo authority is opened lazily (by the first refresh), so this runs again then.
+        authority = getattr(session, "_demo_authority", None)
+        messages += list(getattr(authority, "warnings", ()) or ())
+        for message in messages:
+            if message not in self._warnings_shown:
+                self._warnings_shown = self._warnings_shown | {message}
+                self.notify(message, title="State file repaired", severity="warning", timeout=15)
 
     # ---------------------------------------------------------------- accessors
 
@@ -100,6 +135,7 @@ class MainScreen(Screen[None]):
         if dataset is None:
             self.tree.clear()
             return
+        self._show_state_warnings()
         self.tree.show_dataset(dataset, self.tree.selected_org)
         org_id = self.tree.selected_org
         if org_id is not None:
@@ -207,6 +243,10 @@ class MainScreen(Screen[None]):
             self.pane.active_table.focus()
 
     # ---------------------------------------------------------------- actions
+
+    def action_switch_tab(self) -> None:
+        """Switches the customer pane between users and devices (`]`, `[`)."""
+        self.pane.action_switch_tab()
 
     def action_filter(self) -> None:
         """Opens the filter bar on the table shown (`/`)."""
@@ -376,10 +416,15 @@ class MainScreen(Screen[None]):
         from msp_tui.tui.screens.help import HelpScreen, bindings_help
         from msp_tui.tui.widgets.findings_view import FindingsView
 
-        sources = [("Dashboard", self.BINDINGS), ("App", self.app.BINDINGS),
-                   ("Org tree", OrgTree.BINDINGS), ("Customer pane", CustomerPane.BINDINGS),
-                   ("Tables", VirtualTable.BINDINGS), ("All devices", AllDevicesScreen.BINDINGS),
-                   ("Findings", FindingsView.BINDINGS)]
+        from msp_tui.tui.screens.wizard_run import WizardRunScreen
+
+        # `?` and `q` are repeated on this screen (footer order): list them once.
+        own = {b.key for b in Binding.make_bindings(self.BINDINGS)}
+        app_keys = [b for b in Binding.make_bindings(self.app.BINDINGS) if b.key not in own]
+        sources = [("Dashboard", self.BINDINGS), ("App", app_keys),
+                   ("Org tree", OrgTree.BINDINGS), ("Tables", VirtualTable.BINDINGS),
+                   ("All devices", AllDevicesScreen.BINDINGS), ("Findings", FindingsView.BINDINGS),
+                   ("Wizard", WizardRunScreen.BINDINGS)]
         dataset = self.app.dataset  # type: ignore[attr-defined]
         customer = ""
         if dataset is not None and self.tree.selected_org is not None:

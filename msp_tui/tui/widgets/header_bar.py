@@ -1,4 +1,4 @@
-"""Provides the one-line header: account, DEMO / READ-ONLY badges, data age and billed users.
+"""Provides the one-line header: account, DEMO / READ-ONLY / TLS OFF badges, data age and billed users.
 
 No clock: the header changes only when the data or its freshness changes, so an idle dashboard
 sends nothing over SSH. Badges are words, so they survive NO_COLOR and monochrome terminals.
@@ -40,6 +40,13 @@ def billed_text(store: Store) -> str:
     return f"{p.billed_users}/{p.tier_threshold} users"
 
 
+def tls_off(profile: object) -> bool:
+    """True when the profile skips TLS verification (`verify_tls = false` and no CA bundle)."""
+    if profile is None:
+        return False
+    return getattr(profile, "verify_tls", True) is False and not getattr(profile, "ca_bundle", None)
+
+
 class HeaderBar(Horizontal):
     """The dashboard's top line."""
 
@@ -67,6 +74,8 @@ class HeaderBar(Horizontal):
             left += Content.from_markup(" [reverse $accent] DEMO [/]")
         if store.read_only:
             left += Content.from_markup(" [reverse $warning] READ-ONLY [/]")
+        if tls_off(getattr(self.app, "profile", None)):
+            left += Content.from_markup(" [reverse $error] TLS OFF [/]")
         right = " · ".join(t for t in (age_marker(store), billed_text(store)) if t)
         self.query_one("#header-left", Static).update(left)
         self.query_one("#header-right", Static).update(right)
