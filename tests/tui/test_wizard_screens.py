@@ -340,3 +340,19 @@ async def test_w_on_the_dashboard_opens_the_chooser(make_app: Any, settle: Any) 
         assert isinstance(chooser, WizardStartScreen)
         customer = chooser.customer
         assert customer is not None and app.dataset.tree.find_by_name(customer) is not None
+
+
+async def test_a_new_dashboard_offers_the_open_runs_by_itself(make_app: Any, settle: Any, wait_until: Any) -> None:
+    first = make_app()
+    async with first.run_test(size=(80, 24)) as pilot:
+        screen = await open_wizard(pilot, settle, "kind:migrate")
+        await plan_and_confirm(pilot, screen, wait_until)
+        await pilot.press("escape")
+        await settle(pilot)
+    second = make_app()
+    async with second.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: isinstance(second.screen, ResumeOfferScreen), "the offer")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(second.screen, ResumeOfferScreen)
