@@ -302,3 +302,37 @@ async def test_findings_view_filters_by_severity_and_selects() -> None:
     assert [f.computer_id for f in app.selected] == [5]
 
 
+
+
+class NarrowHost(App[None]):
+    """The cost panel at the width it has under the tree (40 columns)."""
+
+    CSS = "CostPanel { width: 40; }"
+
+    def __init__(self, panel: CostPanel) -> None:
+        super().__init__()
+        self.panel = panel
+
+    def compose(self) -> ComposeResult:
+        yield self.panel
+
+
+async def test_cost_panel_rows_fit_the_pane_with_a_share_and_a_what_if() -> None:
+    from msp_tui.domain.whatif import AddUsers, counts_from_snapshot, what_if
+
+    snap = account(48)
+    policy = Policy()
+    panel = CostPanel(project(48, policy.prices, TODAY))
+    app = NarrowHost(panel)
+    async with app.run_test(size=(80, 30)) as pilot:
+        panel.customer_share = build_chargeback(snap, policy).lines[0]
+        panel.whatif = what_if(counts_from_snapshot(snap), [AddUsers(org="Acme Dental", users=3)],
+                               policy, TODAY)
+        await pilot.pause()
+        width = panel.content_region.width
+        lines = [line for key in ("users", "cycles", "share", "whatif")
+                 for line in text(panel.query_one(f"#cost-{key}", Static)).splitlines()]
+        assert all(len(line) <= width for line in lines), lines
+        assert "What-if       48 → 51 users" in lines
+        assert "  next cycle  $479.52 → $381.99" in lines
+        assert any(line.strip() == "-$97.53 a month" for line in lines)

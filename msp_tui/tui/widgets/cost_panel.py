@@ -243,7 +243,8 @@ class CostPanel(Widget):
         rows = [
             ("What-if", f"{b.billed_users} → {a.billed_users} users"),
             ("  rate", f"{m(b.next_cycle_rate)} → {m(a.next_cycle_rate)}/user"),
-            ("  next cycle", f"{m(b.next_cycle_total)} → {m(a.next_cycle_total)} ({sign}{m(abs(delta))})"),
+            ("  next cycle", f"{m(b.next_cycle_total)} → {m(a.next_cycle_total)}"),
+            ("", f"{sign}{m(abs(delta))} a month"),
         ]
         if a.at_tier != b.at_tier:
             rows.append(("", "▲ reaches the tier" if a.at_tier else "▼ falls below the tier"))
