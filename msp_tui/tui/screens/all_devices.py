@@ -10,8 +10,8 @@ the main screen, `/` filters, `esc` goes back.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
