@@ -79,13 +79,20 @@ def user_rows(dataset: Dataset, org_id: int) -> list[TableRow]:
     rows = []
     for user in dataset.users_in(org_id):
         positions = dataset.devices_by_user.get(user.user_id, ())
-        last_ts, last, worst, storage = float("-inf"), None, None, 0
+        # The cell shows the user's worst device (mark and its age): a user whose laptop is
+        # current but whose desktop stopped a week ago is a user with a problem.
+        worst_pos, worst, storage = None, None, 0
         for i in positions:
             storage += facts.archive_bytes[i]
-            if facts.backup_ts[i] > last_ts:
-                last_ts, last = facts.backup_ts[i], facts.last_backup[i]
-            if codes[i] and (worst is None or codes[i] > worst):
-                worst = codes[i]
+            if codes[i] and (
+                worst is None or codes[i] > worst
+                or (codes[i] == worst and facts.backup_ts[i] < facts.backup_ts[worst_pos])
+            ):
+                worst, worst_pos = codes[i], i
+        if worst_pos is None and positions:  # only inactive devices: show the latest backup
+            worst_pos = max(positions, key=lambda i: facts.backup_ts[i])
+        last_ts = facts.backup_ts[worst_pos] if worst_pos is not None else float("-inf")
+        last = facts.last_backup[worst_pos] if worst_pos is not None else None
         health = _RANKS[worst] if worst is not None else None
         status = user_status(user)
         count = active.get(user.user_id, 0)
