@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 RETRY_DELAYS = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 """Seconds before retrying after the 1st, 2nd, … consecutive failed refresh."""
 
+PREBUILD_DELAY = 1.5
+"""Seconds after a big dataset is shown before its all-devices filter text is prebuilt."""
+
 Clock = Callable[[], datetime]
 CredentialsFactory = Callable[[Profile, "str | None"], Credentials]
 
@@ -223,7 +226,13 @@ class MspApp(App[int]):
         self.dataset = message.dataset
         self.status_version += 1
         if len(message.dataset.snapshot.devices) > LARGE_DEVICES:
-            self._prebuild_rows(message.dataset)
+            # After the first paint: this thread would compete with it for the GIL.
+            dataset = message.dataset
+            self.set_timer(PREBUILD_DELAY, lambda: self._prebuild_if_current(dataset))
+
+    def _prebuild_if_current(self, dataset: Dataset) -> None:
+        if dataset is self.dataset:
+            self._prebuild_rows(dataset)
 
     @work(thread=True, exclusive=True, group="prebuild", exit_on_error=False,
           description="Prepare the all-devices rows")
