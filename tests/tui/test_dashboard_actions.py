@@ -149,3 +149,54 @@ async def test_wizards_key_opens_the_chooser_for_the_selected_customer(
         assert isinstance(app.screen, WizardStartScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_read_only_dashboard_trying_every_action_sends_no_mutation(
+    make_app: Any, settle: Any, wait_until: Any, authority: Any
+) -> None:
+    """A scripted read-only session goes through every action to the end; the demo authority
+    must see zero mutating requests (the client refuses them before they leave)."""
+    app = make_app(read_only=True)
+
+    async def confirm_by_typing() -> None:
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        inputs = app.screen.query("#confirm-input")
+        if inputs:
+            inputs.first().value = app.screen.consequences.confirm_text
+            await pilot.pause()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog to close")
+        await settle(pilot)
+
+    async def fill_form(values: dict[str, str]) -> None:
+        await wait_until(pilot, lambda: not isinstance(app.screen, MainScreen), "the form")
+        for key, value in values.items():
+            app.screen.query_one(f"#{key}").value = value
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the form to close")
+        await settle(pilot)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # a customer's users
+        for key in ("x", "b"):  # deactivate, block the highlighted (active) user
+            await pilot.press(key)
+            await confirm_by_typing()
+        await pilot.press("end", "R")  # reactivate the deactivated user at the bottom
+        await confirm_by_typing()
+        await pilot.press("]")  # devices
+        await settle(pilot)
+        for key in ("x", "b"):
+            await pilot.press(key)
+            await confirm_by_typing()
+        await pilot.press("n")
+        await fill_form({"name": "Read Only Test Org"})
+        await pilot.press("u")
+        await fill_form({"username": "ro.test@example.com"})
+        await settle(pilot)
+    mutating = {k: n for k, n in authority.requests_seen.items() if k[0] != "GET"}
+    assert mutating == {}
+    # ...and every one of the seven actions did reach the client, which refused and recorded it.
+    refused = [row for row in app.audit.recent() if row.outcome == "refused"]
+    assert len(refused) == 7
+    assert {row.method for row in refused} >= {"POST", "PUT"}
