@@ -6,7 +6,8 @@ A device's last completed backup is the latest `lastCompletedBackup` over its de
 deactivated device.
 
 Speed: everything that does not depend on the clock (latest backup, bytes, active flags, device
-counts per user and org) is read from the models once per snapshot into flat columns
+counts per user and org) is read once per snapshot from its `DeviceSummary` (stored in the
+snapshot cache, so a warm start needs no device records) into flat columns
 (`DeviceFacts`, cached for the last snapshot seen). A pass at a new `now` then only compares
 floats, so 60,000 devices take a few milliseconds; `DeviceHealth` records are built on demand.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import weakref
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
@@ -24,6 +25,7 @@ from typing import NamedTuple
 from msp_tui.domain.policy import CheckSettings
 from msp_tui.models.device import Device
 from msp_tui.models.snapshot import AccountSnapshot
+from msp_tui.models.summary import DeviceSummary, latest
 
 _DAY = 86400.0
 _NEVER = float("-inf")
@@ -65,37 +67,27 @@ def _is_active(active: bool | None, status: str | None) -> bool:
     return "deactivated" not in lowered and "active" in lowered
 
 
-def _latest(device: Device) -> tuple[datetime | None, datetime | None, int]:
-    last: datetime | None = None
-    seen = _aware(device.last_connected) if device.last_connected else None
-    archive = 0
-    for usage in device.backup_usage:
-        done = usage.last_completed_backup
-        if done is not None:
-            done = _aware(done)
-            if last is None or done > last:
-                last = done
-        contact = usage.last_connected
-        if contact is not None:
-            contact = _aware(contact)
-            if seen is None or contact > seen:
-                seen = contact
-        if usage.archive_bytes:
-            archive += usage.archive_bytes
-    return last, seen, archive
+_latest = latest
 
 
 class DeviceFacts:
-    """Clock-independent per-device values of one snapshot, as flat columns."""
+    """Clock-independent per-device values of one snapshot, as flat columns.
+
+    Read from the snapshot's `DeviceSummary` only, so a snapshot from the cache gets them before
+    (and without) its full device records are decoded; `devices` is the snapshot's records.
+    """
 
     def __init__(self, snapshot: AccountSnapshot) -> None:
-        self.devices: tuple[Device, ...] = snapshot.devices
-        self.position: dict[int, int] = {}
-        self.last_backup: list[datetime | None] = []
-        self.last_connected: list[datetime | None] = []
-        self.backup_ts = array("d")
-        self.connected_ts = array("d")
-        self.archive_bytes: list[int] = []
+        summary: DeviceSummary = snapshot.device_summary
+        self.summary = summary
+        self.devices: Sequence[Device] = snapshot.devices
+        """The full records (a cached snapshot decodes them on first access)."""
+        self.position: dict[int, int] = {cid: i for i, cid in enumerate(summary.computer_id)}
+        self.last_backup: Sequence[datetime | None] = summary.last_backup
+        self.last_connected: Sequence[datetime | None] = summary.last_connected
+        self.backup_ts = array("d", map(_ts, summary.last_backup))
+        self.connected_ts = array("d", map(_ts, summary.last_connected))
+        self.archive_bytes: Sequence[int] = summary.archive_bytes
         self.active = bytearray()
         self.backing_up = bytearray()
         self.org_slot = array("l")
@@ -106,23 +98,22 @@ class DeviceFacts:
         self.org_bytes: dict[int, int] = {}
         self.org_users: dict[int, int] = {}
         slots: dict[int, int] = {}
-        for i, device in enumerate(self.devices):
-            last, seen, archive = _latest(device)
-            status = device.status
-            active = _is_active(device.active, status)
-            backing = active and not (status is not None and "deauthorized" in status.lower())
-            self.position[device.computer_id] = i
-            self.last_backup.append(last)
-            self.last_connected.append(seen)
-            self.backup_ts.append(_ts(last))
-            self.connected_ts.append(_ts(seen))
-            self.archive_bytes.append(archive)
+        flags: dict[tuple[bool | None, str | None], tuple[bool, bool]] = {}
+        for active_raw, status, user_id, org_id, archive in zip(
+            summary.active, summary.status, summary.user_id, summary.org_id, summary.archive_bytes
+        ):
+            key = (active_raw, status)
+            pair = flags.get(key)
+            if pair is None:
+                active = _is_active(active_raw, status)
+                pair = flags[key] = (
+                    active, active and not (status is not None and "deauthorized" in status.lower()))
+            active, backing = pair
             self.active.append(active)
             self.backing_up.append(backing)
-            if backing and device.user_id is not None:
+            if backing and user_id is not None:
                 counts = self.active_devices_by_user
-                counts[device.user_id] = counts.get(device.user_id, 0) + 1
-            org_id = device.org_id
+                counts[user_id] = counts.get(user_id, 0) + 1
             if org_id is None:
                 self.org_slot.append(-1)
                 continue
@@ -315,7 +306,7 @@ def assess(snapshot: AccountSnapshot, settings: CheckSettings, now: datetime) ->
     now_ts = now.timestamp()
     warn_cut = now_ts - settings.warning_days * _DAY
     crit_cut = now_ts - settings.critical_days * _DAY
-    codes = bytearray(len(facts.devices))
+    codes = bytearray(len(facts.active))
     per_org = [[0, 0, 0, 0, 0] for _ in facts.org_ids]
     for i, (active, ts, slot) in enumerate(zip(facts.active, facts.backup_ts, facts.org_slot)):
         if not active:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from msp_tui.models.cold_storage import ColdStorageRow
 from msp_tui.models.device import Device
 from msp_tui.models.org import Org
+from msp_tui.models.summary import DeviceSummary, devices_loaded
 from msp_tui.models.user import User
 
 
@@ -25,13 +28,29 @@ class AccountSnapshot:
     """When the fetch finished (timezone-aware)."""
     orgs: tuple[Org, ...] = ()
     users: tuple[User, ...] = ()
-    devices: tuple[Device, ...] = ()
+    devices: Sequence[Device] = ()
+    """A tuple, or a `DeferredDevices` (decoded on first access) for a snapshot from the cache."""
     cold_storage: tuple[ColdStorageRow, ...] = ()
     """Archives of deactivated users/devices still held (and so still billed) until purge."""
     _org_index: dict[int, Org] = field(default_factory=dict, repr=False, compare=False)
+    _summary: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Holds the `DeviceSummary` once known (stored by the cache, else built on first use)."""
 
     def __post_init__(self) -> None:
         self._org_index.update({org.org_id: org for org in self.orgs})
+
+    @property
+    def device_summary(self) -> DeviceSummary:
+        """The per-device columns the dashboard's first paint needs (built once)."""
+        summary = self._summary.get("summary")
+        if summary is None or len(summary) != len(self.devices):
+            summary = self._summary["summary"] = DeviceSummary.from_devices(self.devices)
+        return summary  # type: ignore[no-any-return]
+
+    @property
+    def devices_loaded(self) -> bool:
+        """False while the full device records of a cached snapshot are still to be decoded."""
+        return devices_loaded(self.devices)
 
     def org(self, org_id: int | None) -> Org | None:
         """Returns the org with `org_id`, or None."""

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from msp_tui.models import AccountSnapshot, ColdStorageRow, Device, Org, User
 from msp_tui.models.base import gc_paused
+from msp_tui.models.summary import SUMMARY_FIELDS, DeferredDevices, DeviceSummary
 
 CHUNK = 5_000
 """Records per compressed chunk: bounds the transient memory of save and load."""
@@ -150,8 +151,17 @@ def _kind(annotation: Any) -> tuple[int, type[BaseModel] | None]:
 _PLANS = {name: _Plan(cls) for name, cls in _LISTS.items()}
 
 
-def encode_list(name: str, models: Iterable[BaseModel]) -> bytes:
-    """Encodes one list of the snapshot as a cache blob (header, then compressed chunks)."""
+def _header(name: str) -> tuple[Any, ...]:
+    header = _PLANS[name].header()
+    return (*header, ("summary", SUMMARY_FIELDS, CHUNK)) if name == "devices" else header
+
+
+def encode_list(name: str, models: Iterable[BaseModel], summary: DeviceSummary | None = None) -> bytes:
+    """Encodes one list of the snapshot as a cache blob (header, then compressed chunks).
+
+    The devices' blob has the `DeviceSummary` columns between the header and the chunks, so a
+    start-up can paint from them before (or without) decoding the records.
+    """
     plan = _PLANS[name]
     out = bytearray()
 
@@ -160,7 +170,12 @@ def encode_list(name: str, models: Iterable[BaseModel]) -> bytes:
         out.extend(_LEN.pack(len(data)))
         out.extend(data)
 
-    piece(plan.header())
+    piece(_header(name))
+    if name == "devices":
+        if summary is None:
+            models = tuple(models)
+            summary = DeviceSummary.from_devices(models)  # type: ignore[arg-type]
+        piece(summary.to_columns())
     memo: dict[Any, Any] = {}
     chunk: list[tuple[Any, ...]] = []
     for model in models:
@@ -174,29 +189,73 @@ def encode_list(name: str, models: Iterable[BaseModel]) -> bytes:
     return bytes(out)
 
 
-def _pieces(blob: bytes) -> Iterator[Any]:
+def _pieces(blob: bytes, at: int = 0) -> Iterator[tuple[Any, int]]:
+    """Yields (payload, offset after it) for each piece of `blob` from offset `at`."""
     view = memoryview(blob)
-    at = 0
     while at < len(view):
         (size,) = _LEN.unpack_from(view, at)
         at += _LEN.size
         if at + size > len(view):
             raise CacheFormatError("truncated cache entry")
-        yield marshal.loads(zlib.decompress(view[at:at + size]))
+        payload = marshal.loads(zlib.decompress(view[at:at + size]))
         at += size
+        yield payload, at
+
+
+def _records(name: str, blob: bytes, at: int, memo: dict[Any, Any] | None) -> tuple[Any, ...]:
+    decode = _PLANS[name].decoder({} if memo is None else memo)
+    items: list[Any] = []
+    for chunk, _ in _pieces(blob, at):
+        items.extend(map(decode, chunk))
+    return tuple(items)
+
+
+def _open(name: str, blob: bytes) -> tuple[DeviceSummary | None, int]:
+    """Checks the header; returns the devices' summary (None for other lists) and where the
+    records start."""
+    pieces = _pieces(blob)
+    first = next(pieces, None)
+    if first is None or first[0] != _header(name):
+        raise CacheFormatError(f"cached {name} do not match the current model")
+    if name != "devices":
+        return None, first[1]
+    second = next(pieces, None)
+    if second is None:
+        raise CacheFormatError("cached devices lack their summary")
+    return DeviceSummary.from_columns(second[0]), second[1]
 
 
 def decode_list(name: str, blob: bytes, memo: dict[Any, Any] | None = None) -> tuple[Any, ...]:
     """Decodes a blob of `encode_list` into models (trusted: they were validated at sync)."""
-    plan = _PLANS[name]
-    pieces = _pieces(blob)
-    if next(pieces, None) != plan.header():
-        raise CacheFormatError(f"cached {name} do not match the current model")
-    decode = plan.decoder({} if memo is None else memo)
-    items: list[Any] = []
-    for chunk in pieces:
-        items.extend(map(decode, chunk))
-    return tuple(items)
+    _, at = _open(name, blob)
+    return _records(name, blob, at, memo)
+
+
+def decode_summary(blob: bytes) -> DeviceSummary:
+    """Decodes only the `DeviceSummary` of a devices blob (the records are not touched)."""
+    return _open("devices", blob)[0]  # type: ignore[return-value]
+
+
+def _load_devices(blob: bytes, at: int) -> tuple[Device, ...]:
+    with gc_paused():
+        return _records("devices", blob, at, None)  # type: ignore[return-value]
+
+
+def _chunk_decoder(blob: bytes, at: int) -> Any:
+    """Returns `decode(k)`: the k-th chunk of device records, found by skipping the others'
+    lengths (nothing else is decompressed)."""
+    offsets: list[int] = []
+    view = memoryview(blob)
+    while at < len(view):
+        offsets.append(at)
+        (size,) = _LEN.unpack_from(view, at)
+        at += _LEN.size + size
+
+    def decode(k: int) -> tuple[Device, ...]:
+        chunk, _ = next(_pieces(blob, offsets[k]))
+        return tuple(map(_PLANS["devices"].decoder({}), chunk))
+
+    return decode
 
 
 class SnapshotCache:
@@ -208,15 +267,24 @@ class SnapshotCache:
     def save(self, snapshot: AccountSnapshot) -> None:
         """Replaces the profile's cached snapshot in one transaction (call it off the UI thread)."""
         with gc_paused():
-            blobs = [encode_list(name, getattr(snapshot, name)) for name in _LISTS]
+            blobs = [
+                encode_list(name, getattr(snapshot, name),
+                            snapshot.device_summary if name == "devices" else None)
+                for name in _LISTS
+            ]
         self._conn.execute(
             "INSERT OR REPLACE INTO snapshots"
             " (profile, fetched_at, orgs, users, devices, cold_storage) VALUES (?, ?, ?, ?, ?, ?)",
             (snapshot.profile, snapshot.fetched_at.isoformat(), *blobs),
         )
 
-    def load(self, profile: str) -> AccountSnapshot | None:
-        """Returns the cached snapshot, or None when there is none or it is unreadable."""
+    def load(self, profile: str, *, defer_devices_over: int | None = None) -> AccountSnapshot | None:
+        """Returns the cached snapshot, or None when there is none or it is unreadable.
+
+        With `defer_devices_over`, an account with more devices than that gets its device
+        summary now and its full device records as `DeferredDevices` (decoded on first access
+        or by `DeferredDevices.load`, e.g. in a thread after the first paint).
+        """
         row = self._conn.execute(
             "SELECT fetched_at, orgs, users, devices, cold_storage FROM snapshots WHERE profile = ?",
             (profile,),
@@ -225,10 +293,25 @@ class SnapshotCache:
             return None
         try:
             memo: dict[Any, Any] = {}
+            parts: dict[str, Any] = {}
+            device_summary: DeviceSummary | None = None
             with gc_paused():  # ~1M surviving objects: see gc_paused
-                parts = {name: decode_list(name, blob, memo) for name, blob in zip(_LISTS, row[1:])}
+                for name, blob in zip(_LISTS, row[1:]):
+                    summary, at = _open(name, blob)
+                    if summary is not None:
+                        device_summary = summary
+                    if summary is None:
+                        parts[name] = _records(name, blob, at, memo)
+                    elif defer_devices_over is not None and len(summary) > defer_devices_over:
+                        parts[name] = DeferredDevices(len(summary), lambda b=blob, a=at: _load_devices(b, a),
+                                                      (CHUNK, _chunk_decoder(blob, at)))
+                    else:
+                        parts[name] = _records(name, blob, at, memo)
+                        if len(parts[name]) != len(summary):
+                            raise CacheFormatError("cached devices do not match their summary")
             del memo
             snapshot = AccountSnapshot(profile=profile, fetched_at=datetime.fromisoformat(row[0]), **parts)
+            snapshot._summary["summary"] = device_summary
         except (zlib.error, ValueError, EOFError, TypeError, IndexError, struct.error):
             # A damaged or outdated cache entry is only a cache: drop it and refetch.
             self._conn.execute("DELETE FROM snapshots WHERE profile = ?", (profile,))

@@ -50,9 +50,10 @@ CREATE TABLE IF NOT EXISTS wizard_steps (
 """
 
 
-SNAPSHOTS_SCHEMA = "2"
+SNAPSHOTS_SCHEMA = "3"
 """Format of the snapshots table (see `state.cache`). On a mismatch the table is dropped and
-recreated: it is only a cache, refetched by the next refresh. 1: pydantic JSON; 2: lean records."""
+recreated: it is only a cache, refetched by the next refresh. 1: pydantic JSON; 2: lean records;
+3: lean records with a per-device summary (columns) ahead of the devices."""
 
 SNAPSHOTS_TABLE = """
 CREATE TABLE IF NOT EXISTS snapshots (

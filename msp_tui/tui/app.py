@@ -48,6 +48,10 @@ RETRY_DELAYS = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 PREBUILD_DELAY = 1.5
 """Seconds after a big dataset is shown before its all-devices filter text is prebuilt."""
 
+DETAILS_DELAY = 0.5
+"""Seconds after a cached dataset is shown before its full device records are decoded (in a
+thread: started at once it would compete with the first paint for the GIL)."""
+
 Clock = Callable[[], datetime]
 CredentialsFactory = Callable[[Profile, "str | None"], Credentials]
 
@@ -77,6 +81,12 @@ class MspApp(App[int]):
     """The dataset shown; screens watch it. Replaced whole, never mutated."""
     status_version: var[int] = var(0, init=False)
     """Bumped whenever the store's freshness or error changes (header and status line watch it)."""
+    details_loading: var[bool] = var(False, init=False)
+    """True while the shown dataset's full device records are still being decoded (a staged
+    start from the cache: tree, costs and tables come from the per-device summary first)."""
+    staged_devices: int = LARGE_DEVICES
+    """A cached account with more devices than this starts staged (summary first, then the
+    full device records in a thread)."""
 
     def __init__(
         self,
@@ -145,7 +155,8 @@ class MspApp(App[int]):
             self._retry_timer = None
         self._set_refreshing(True)
         if use_cache:
-            cached = await asyncio.to_thread(self.cache.load, profile.name)
+            cached = await asyncio.to_thread(
+                self.cache.load, profile.name, defer_devices_over=self.staged_devices)
             if cached is not None:
                 dataset = await self._derive(cached)
                 self.post_message(DatasetReady(profile.name, dataset, from_cache=True))
@@ -223,12 +234,36 @@ class MspApp(App[int]):
         top = message.dataset.tree.top
         store.account = top.org_name if top is not None else store.profile
         store.dataset = message.dataset
+        self.details_loading = not message.dataset.devices_loaded
         self.dataset = message.dataset
         self.status_version += 1
+        if self.details_loading:
+            dataset = message.dataset
+            self.set_timer(DETAILS_DELAY, lambda: self._load_details_if_current(dataset))
         if len(message.dataset.snapshot.devices) > LARGE_DEVICES:
             # After the first paint: this thread would compete with it for the GIL.
             dataset = message.dataset
             self.set_timer(PREBUILD_DELAY, lambda: self._prebuild_if_current(dataset))
+
+    def _load_details_if_current(self, dataset: Dataset) -> None:
+        if dataset is self.dataset:
+            self._load_details(dataset)
+
+    @work(thread=True, exclusive=True, group="details", exit_on_error=False,
+          description="Load the device details")
+    def _load_details(self, dataset: Dataset) -> None:
+        """Decodes the full device records of a cached dataset (and its findings)."""
+        dataset.load_devices()
+        self.call_from_thread(self._details_loaded, dataset)
+
+    def _details_loaded(self, dataset: Dataset) -> None:
+        if dataset is self.dataset:
+            self.details_loading = False
+
+    async def wait_for_details(self, dataset: Dataset) -> None:
+        """Returns once `dataset`'s full device records are decoded (at once if they are)."""
+        if not dataset.devices_loaded:
+            await asyncio.to_thread(dataset.load_devices)
 
     def _prebuild_if_current(self, dataset: Dataset) -> None:
         if dataset is self.dataset:
@@ -293,6 +328,7 @@ class MspApp(App[int]):
         await self._close_client()
         self.profile = self.profiles[name]
         self.store = self._new_store(self.profile)
+        self.details_loading = False
         self.dataset = None
         self.status_version += 1
         self.start_session()

@@ -2,7 +2,9 @@
 
 A `Dataset` is immutable once built: the org tree, the health report, the cost projection, the
 chargeback, the findings and the per-org indexes are computed by `build_dataset` (in a thread
-for big accounts) and never recomputed. Table rows are built on demand and memoised on the
+for big accounts) and never recomputed. All of it but the findings comes from orgs, users and
+the snapshot's `DeviceSummary`; a snapshot from the cache may still be decoding its full device
+records (`devices_loaded`), and the findings, which read them, are computed on first use. Table rows are built on demand and memoised on the
 dataset, so a refresh that swaps in a new dataset drops every stale row at once and the UI never
 mixes two snapshots. `Store` is the App's plain state object (profile, dataset, staleness).
 
@@ -25,11 +27,15 @@ from msp_tui.domain.hierarchy import OrgTree, build_tree
 from msp_tui.domain.policy import Policy
 from msp_tui.domain.projection import Projection, project_snapshot
 from msp_tui.models import AccountSnapshot, Device, Org, User
+from msp_tui.models.base import status_flags
 
 T = TypeVar("T")
 
 LARGE_DEVICES = 5_000
 """Snapshots with more devices than this are derived in a thread, off the event loop."""
+
+DETAILS_MARKER = "loading device details…"
+"""Shown (one line, no spinner) while a cached dataset's full device records are decoded."""
 
 HEALTH_MARK = {
     Health.OK: "✓",
@@ -104,11 +110,18 @@ def user_status(user: User) -> str:
 
 def device_status(device: Device) -> str:
     """Returns "active", "blocked", "deauthorized" or "deactivated"."""
-    if not device.is_active:
+    return status_word(device.status, device.active, device.blocked)
+
+
+def status_word(status: str | None, active: bool | None, blocked: bool | None) -> str:
+    """`device_status` from a device's raw status, active and blocked values (same rules as
+    `Device.is_active`, `is_blocked`, `is_deauthorized`)."""
+    flags = status_flags(status)
+    if not (active if active is not None else "deactivated" not in flags and "active" in flags):
         return "deactivated"
-    if device.is_blocked:
+    if blocked or "blocked" in flags:
         return "blocked"
-    return "deauthorized" if device.is_deauthorized else "active"
+    return "deauthorized" if "deauthorized" in flags else "active"
 
 
 @dataclass(frozen=True)
@@ -135,7 +148,6 @@ class Dataset:
     health: HealthReport
     projection: Projection
     chargeback: Chargeback
-    findings: list[Finding]
     users_by_org: dict[int, list[int]]
     """Positions in `snapshot.users` by org id."""
     devices_by_org: dict[int, list[int]]
@@ -147,6 +159,28 @@ class Dataset:
     """Rollup per customer org (with its nested orgs)."""
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The account's findings (computed once; they read the full device records)."""
+        return self.memo("findings", lambda: run_checks(
+            self.snapshot, self.policy, self.now, tree=self.tree, health=self.health))
+
+    @property
+    def devices_loaded(self) -> bool:
+        """False while the full device records of a cached snapshot are still being decoded."""
+        return self.snapshot.devices_loaded
+
+    def load_devices(self) -> None:
+        """Decodes the full device records (blocking: call it in a thread) and the findings."""
+        if not self.devices_loaded:
+            self.snapshot.devices.load()  # type: ignore[attr-defined]
+        self.findings  # noqa: B018
+
+    def device_org(self, computer_id: int) -> int | None:
+        """The org id of the device `computer_id` (from the summary: no full record needed)."""
+        position = self.health.facts.position.get(computer_id)
+        return None if position is None else self.health.facts.summary.org_id[position]
 
     @property
     def profile(self) -> str:
@@ -183,15 +217,20 @@ class Dataset:
         users = self.snapshot.users
         return [users[i] for oid in self.scope(org_id) for i in self.users_by_org.get(oid, ())]
 
+    def _record(self) -> Callable[[int], Device]:
+        devices = self.snapshot.devices
+        # DeferredDevices.record decodes only the chunks asked for while the rest still loads.
+        return getattr(devices, "record", None) or devices.__getitem__
+
     def devices_in(self, org_id: int) -> list[Device]:
         """Devices of the org's scope."""
-        devices = self.snapshot.devices
-        return [devices[i] for oid in self.scope(org_id) for i in self.devices_by_org.get(oid, ())]
+        record = self._record()
+        return [record(i) for oid in self.scope(org_id) for i in self.devices_by_org.get(oid, ())]
 
     def devices_of(self, user_id: int) -> list[Device]:
         """Devices of one user."""
-        devices = self.snapshot.devices
-        return [devices[i] for i in self.devices_by_user.get(user_id, ())]
+        record = self._record()
+        return [record(i) for i in self.devices_by_user.get(user_id, ())]
 
     def user(self, user_id: int) -> User | None:
         """Returns the user with `user_id`."""
@@ -201,7 +240,7 @@ class Dataset:
     def device(self, computer_id: int) -> Device | None:
         """Returns the device with `computer_id`."""
         position = self.health.facts.position.get(computer_id)
-        return None if position is None else self.snapshot.devices[position]
+        return None if position is None else self._record()(position)
 
     def summary(self, org_id: int) -> OrgSummary:
         """Counts and worst health of an org (a customer's include its nested orgs)."""
@@ -234,21 +273,29 @@ class Dataset:
 
 
 def _index(items: tuple[Any, ...], attr: str) -> dict[int, list[int]]:
+    return _index_keys(getattr(item, attr) for item in items)
+
+
+def _index_keys(keys: Any) -> dict[int, list[int]]:
     index: dict[int, list[int]] = {}
-    for i, item in enumerate(items):
-        key = getattr(item, attr)
+    for i, key in enumerate(keys):
         if key is not None:
             index.setdefault(key, []).append(i)
     return index
 
 
 def build_dataset(snapshot: AccountSnapshot, policy: Policy, now: datetime) -> Dataset:
-    """Derives everything the dashboard shows from `snapshot` at `now` (pure; thread-safe)."""
+    """Derives everything the dashboard shows from `snapshot` at `now` (pure; thread-safe).
+
+    Device values come from the snapshot's `DeviceSummary`; the findings are computed here when
+    the full device records are in memory, else on first use (see `Dataset.load_devices`).
+    """
     now = now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
     tree = build_tree(snapshot)
     health = assess(snapshot, policy.checks, now)
     projection = project_snapshot(snapshot, policy, now.date())
-    return Dataset(
+    summary = health.facts.summary
+    dataset = Dataset(
         snapshot=snapshot,
         now=now,
         policy=policy,
@@ -256,13 +303,15 @@ def build_dataset(snapshot: AccountSnapshot, policy: Policy, now: datetime) -> D
         health=health,
         projection=projection,
         chargeback=build_chargeback(snapshot, policy, rate=projection.rate, tree=tree),
-        findings=run_checks(snapshot, policy, now, tree=tree, health=health),
         users_by_org=_index(snapshot.users, "org_id"),
-        devices_by_org=_index(snapshot.devices, "org_id"),
-        devices_by_user=_index(snapshot.devices, "user_id"),
+        devices_by_org=_index_keys(summary.org_id),
+        devices_by_user=_index_keys(summary.user_id),
         usernames={u.user_id: u.username for u in snapshot.users},
         customer_health=health.rollup(tree.customer_of),
     )
+    if snapshot.devices_loaded:
+        dataset.findings  # noqa: B018
+    return dataset
 
 
 def restamp(snapshot: AccountSnapshot, fetched_at: datetime) -> AccountSnapshot:

@@ -4,12 +4,16 @@ schema-version check that drops an outdated snapshots table."""
 
 from __future__ import annotations
 
+import marshal
 import sqlite3
+import struct
+import zlib
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from msp_tui.models import AccountSnapshot, ColdStorageRow, Device, Org, User
+from msp_tui.models.summary import SUMMARY_FIELDS, DeferredDevices, DeviceSummary
 from msp_tui.state import cache as cache_mod
 from msp_tui.state import db
 from msp_tui.state.cache import SnapshotCache
@@ -162,3 +166,66 @@ def test_outdated_snapshots_table_is_dropped_and_recreated(tmp_path):
     conn.close()
     again = db.connect(path)  # same version: the entry is kept
     assert SnapshotCache(again).load("acme") is not None
+
+
+def _columns(summary: DeviceSummary) -> dict[str, list[object]]:
+    return {name: list(getattr(summary, name)) for name in SUMMARY_FIELDS}
+
+
+@pytest.mark.parametrize("chunk", [4, cache_mod.CHUNK])
+def test_deferred_devices_come_with_their_summary(monkeypatch: pytest.MonkeyPatch, chunk: int):
+    monkeypatch.setattr(cache_mod, "CHUNK", chunk)
+    snap = sample()
+    conn = db.connect()
+    SnapshotCache(conn).save(snap)
+    loaded = SnapshotCache(conn).load("acme", defer_devices_over=0)
+    assert loaded is not None
+    devices = loaded.devices
+    assert isinstance(devices, DeferredDevices)
+    assert not loaded.devices_loaded and len(devices) == len(snap.devices)
+    # The summary (stored in the cache) reads exactly as one built from the full records.
+    expected = _columns(DeviceSummary.from_devices(snap.devices))
+    assert _columns(loaded.device_summary) == expected
+    assert loaded.device_summary.last_backup[1].utcoffset() == timedelta(0)
+    assert not loaded.devices_loaded  # the summary did not decode the records
+    # One record decodes only its chunk; the whole list then decodes once.
+    assert devices.record(len(snap.devices) - 1) == snap.devices[-1]
+    assert not loaded.devices_loaded
+    assert devices == snap.devices and loaded.devices_loaded
+    assert devices.record(0) is devices[0]
+    assert list(devices) == list(snap.devices)
+    # Below the threshold the records are decoded at once, as before.
+    eager = SnapshotCache(conn).load("acme", defer_devices_over=len(snap.devices))
+    assert eager is not None and isinstance(eager.devices, tuple) and eager.devices == snap.devices
+
+
+def test_deferred_devices_decode_once_across_threads():
+    import threading
+
+    calls: list[int] = []
+    gate = threading.Event()
+    items = tuple(sample().devices)
+
+    def loader() -> tuple[Device, ...]:
+        calls.append(1)
+        gate.wait(5)
+        return items
+
+    devices = DeferredDevices(len(items), loader)
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda: results.append(devices.load())) for _ in range(3)]
+    for t in threads:
+        t.start()
+    gate.set()
+    for t in threads:
+        t.join(5)
+    assert calls == [1] and all(r is items for r in results)
+
+
+def test_devices_blob_without_a_summary_is_dropped():
+    conn = db.connect()
+    SnapshotCache(conn).save(sample())
+    plan = cache_mod._PLANS["devices"]
+    header = zlib.compress(marshal.dumps(plan.header()), 1)  # the v2 layout: no summary
+    conn.execute("UPDATE snapshots SET devices = ?", (struct.pack("<I", len(header)) + header,))
+    assert SnapshotCache(conn).load("acme", defer_devices_over=0) is None

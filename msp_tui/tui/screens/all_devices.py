@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from msp_tui.domain.health import Health
-from msp_tui.tui.dataset import HEALTH_STYLE, Dataset
+from msp_tui.tui.dataset import DETAILS_MARKER, HEALTH_STYLE, Dataset
 from msp_tui.tui.messages import JumpTo
 from msp_tui.tui.screens.detail import DetailScreen
 from msp_tui.tui.widgets.customer_pane import (
@@ -82,7 +82,7 @@ class LazyDeviceRow:
     def _row(self) -> TableRow:
         shared = self._shared
         dataset = shared.dataset
-        org_id = dataset.health.facts.devices[self.position].org_id
+        org_id = dataset.health.facts.summary.org_id[self.position]
         return device_row(dataset, self.position, customer=shared.customer(org_id))
 
     @property
@@ -109,9 +109,9 @@ def all_device_rows(dataset: Dataset) -> list[LazyDeviceRow]:
     def build() -> list[LazyDeviceRow]:
         codes, backup = dataset.health.codes, dataset.health.facts.backup_ts
         order = sorted(range(len(codes)), key=lambda i: (-codes[i], backup[i]))
-        devices = dataset.health.facts.devices
+        ids = dataset.health.facts.summary.computer_id
         shared = _AllRows(dataset)
-        return [LazyDeviceRow(devices[i].computer_id, n, i, shared) for n, i in enumerate(order)]
+        return [LazyDeviceRow(ids[i], n, i, shared) for n, i in enumerate(order)]
 
     return dataset.memo("all-devices", build)
 
@@ -164,13 +164,23 @@ class AllDevicesScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(FilterBar).retarget(self.table)
         self.watch(self.app, "dataset", self._show_dataset)
+        self.watch(self.app, "details_loading", self._show_title, init=False)
 
     def _show_dataset(self, dataset: Dataset | None) -> None:
         self.query_one(HeaderBar).show(self.app.store)  # type: ignore[attr-defined]
         if dataset is None:
             return
-        self.query_one("#all-devices-title", Static).update(Content(morning_summary(dataset)))
+        self._show_title()
         self._load_rows(dataset)
+
+    def _show_title(self) -> None:
+        dataset = self.app.dataset  # type: ignore[attr-defined]
+        if dataset is None:
+            return
+        title = morning_summary(dataset)
+        if self.app.details_loading:  # type: ignore[attr-defined]
+            title += f" · {DETAILS_MARKER}"
+        self.query_one("#all-devices-title", Static).update(Content(title))
 
     @work(thread=True, exclusive=True, group="all-devices", exit_on_error=False,
           description="Build the all-devices rows")
@@ -209,10 +219,10 @@ class AllDevicesScreen(Screen[None]):
         key = self.table.cursor_key
         if dataset is None or key is None:
             return
-        device = dataset.device(int(key))  # type: ignore[call-overload]
-        if device is not None:
+        computer_id = int(key)  # type: ignore[call-overload]
+        if computer_id in dataset.health.facts.position:
             self.app.pop_screen()
-            self.app.post_message(JumpTo(org_id=device.org_id, computer_id=device.computer_id))
+            self.app.post_message(JumpTo(org_id=dataset.device_org(computer_id), computer_id=computer_id))
 
 
 class FindingsScreen(Screen[None]):

@@ -19,13 +19,14 @@ from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 from msp_tui.domain.health import Health
 from msp_tui.domain.pricing import format_money
 from msp_tui.tui.dataset import (
+    DETAILS_MARKER,
     HEALTH_MARK,
     HEALTH_STYLE,
     Dataset,
     age_text,
-    device_status,
     health_label,
     size_text,
+    status_word,
     user_status,
 )
 from msp_tui.tui.widgets.virtual_table import Column, TableRow, VirtualTable, make_row
@@ -111,22 +112,27 @@ def user_rows(dataset: Dataset, org_id: int) -> list[TableRow]:
 
 
 def device_row(dataset: Dataset, position: int, customer: str | None = None) -> TableRow:
-    """One devices-table row (with a leading customer cell when `customer` is given)."""
+    """One devices-table row (with a leading customer cell when `customer` is given).
+
+    Read from the dataset's device summary: no full device record is needed.
+    """
     facts = dataset.health.facts
-    device = facts.devices[position]
+    s = facts.summary
     health = _RANKS[dataset.health.codes[position]]
     now, now_ts = dataset.now, dataset.now.timestamp()
-    status = device_status(device)
-    user = dataset.usernames.get(device.user_id, "") if device.user_id is not None else ""
-    os_text = " ".join(p for p in (device.os_name, device.os_version) if p)
-    dest = "; ".join(u.target_computer_name or u.target_computer_guid or "?" for u in device.backup_usage)
+    status = status_word(s.status[position], s.active[position], s.blocked[position])
+    user_id = s.user_id[position]
+    user = dataset.usernames.get(user_id, "") if user_id is not None else ""
+    os_text = s.os[position]
+    dest = s.dest[position]
+    name = s.name[position]
     cells: tuple[Any, ...] = (
-        device.display_name, f"{HEALTH_MARK[health]} {age_text(facts.last_backup[position], now)}",
+        name, f"{HEALTH_MARK[health]} {age_text(facts.last_backup[position], now)}",
         user, age_text(facts.last_connected[position], now),
         size_text(facts.archive_bytes[position]), dest, os_text, status, health_label(health),
     )
     values: dict[str, object] = {
-        "name": device.display_name, "health": health.value, "rank": health.rank,
+        "name": name, "health": health.value, "rank": health.rank,
         "age": _days(facts.backup_ts[position], now_ts), "user": user, "os": os_text,
         "status": status, "seen": _days(facts.connected_ts[position], now_ts),
         "archive": facts.archive_bytes[position], "dest": dest,
@@ -134,7 +140,7 @@ def device_row(dataset: Dataset, position: int, customer: str | None = None) -> 
     if customer is not None:
         cells = (customer, *cells)
         values["customer"] = customer
-    return make_row(device.computer_id, cells, values, style=HEALTH_STYLE[health])
+    return make_row(s.computer_id[position], cells, values, style=HEALTH_STYLE[health])
 
 
 def device_rows(dataset: Dataset, org_id: int) -> list[TableRow]:
@@ -245,6 +251,7 @@ class CustomerPane(Vertical):
         super().__init__(id=id)
         self.dataset: Dataset | None = None
         self.org_id: int | None = None
+        self._title = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="pane-title")
@@ -261,6 +268,7 @@ class CustomerPane(Vertical):
         # Tab cycles tree <-> table; the tab strip itself is switched with [ and ].
         self.query_one(Tabs).can_focus = False
         self.filter_bar.retarget(self.active_table)
+        self.watch(self.app, "details_loading", self._show_title, init=False)
 
     @property
     def filter_bar(self) -> FilterBar:
@@ -286,8 +294,15 @@ class CustomerPane(Vertical):
         share = dataset.customer_share(org_id)
         if share is not None:
             title += f" · {format_money(share.monthly_share, dataset.policy.prices)}/mo"
-        self.query_one("#pane-title", Static).update(Content(title))
+        self._title = title
+        self._show_title()
         self._fill(self.active_kind)
+
+    def _show_title(self) -> None:
+        title = self._title
+        if getattr(self.app, "details_loading", False):
+            title += f" · {DETAILS_MARKER}"
+        self.query_one("#pane-title", Static).update(Content(title))
 
     def _fill(self, kind: str) -> None:
         dataset, org_id = self.dataset, self.org_id
