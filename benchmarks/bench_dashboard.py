@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/bench_dashboard.py            # large tenancy + scaling, ~5 min
     .venv/bin/python benchmarks/bench_dashboard.py --quick    # x1 tenancy, no scaling, ~1.5 min
+    .venv/bin/python benchmarks/bench_dashboard.py --before /tmp/old   # + figures 3-5 of another
+        # checkout (e.g. `git archive <commit> | tar -x -C /tmp/old`), same run, its own cache
 
 3. Launch -> first full paint from a warm cache, all-devices view. A fresh process per
    measurement; the clock starts in the parent just before it spawns the child (so interpreter
@@ -72,17 +74,27 @@ def make_cache(scale: str, path: Path) -> int:
     return len(snapshot.devices)
 
 
+DEMO_USERNAME = "admin@northwind-msp.example"
+"""The first demo account's username (`DEMO_ACCOUNTS[0]`, checked when signing in)."""
+
+
 def _app(db: str, url: str) -> Any:
-    from msp_tui.api import LocalAccount
     from msp_tui.config import Profile, Settings
-    from msp_tui.simulator import DEMO_ACCOUNTS
     from msp_tui.state.db import connect
     from msp_tui.tui.app import build_app
 
-    account = DEMO_ACCOUNTS[0]
-    settings = Settings(profiles={PROFILE: Profile(name=PROFILE, url=url, username=account.username)})
-    return build_app(settings, profile_name=PROFILE, conn=connect(Path(db)),
-                     credentials=lambda p, totp: LocalAccount(account.username, account.password, totp))
+    def credentials(profile: Any, totp: Any) -> Any:
+        # Imported at sign-in (after the first paint), as the CLI does: the simulator pulls in
+        # uvicorn and the API client, which a real launch does not import before painting.
+        from msp_tui.api import LocalAccount
+        from msp_tui.simulator import DEMO_ACCOUNTS
+
+        account = DEMO_ACCOUNTS[0]
+        assert account.username == DEMO_USERNAME
+        return LocalAccount(account.username, account.password, totp)
+
+    settings = Settings(profiles={PROFILE: Profile(name=PROFILE, url=url, username=DEMO_USERNAME)})
+    return build_app(settings, profile_name=PROFILE, conn=connect(Path(db)), credentials=credentials)
 
 
 # -- figures 3, 4, 5: one fresh process ----------------------------------------------------------
@@ -214,9 +226,20 @@ def child_datatable(db: str, t0: float) -> None:
     asyncio.run(run())
 
 
-def spawn(*args: str) -> dict[str, str]:
+def spawn(*args: str, tree: Path | None = None) -> dict[str, str]:
+    """Runs a child of this script (with another checkout's `msp_tui` when `tree` is given: the
+    same harness measures both)."""
+    extra = ("--root", str(tree)) if tree is not None else ()
     t0 = time.time()
-    return run_child(Path(__file__), *args, str(t0))
+    return run_child(Path(__file__), *extra, *args, str(t0))
+
+
+def make_cache_in(tree: Path, scale: str, path: Path) -> None:
+    """`make_cache` with another checkout's code (its cache format may differ from ours)."""
+    code = (f"import sys; sys.path[:0] = [{str(tree)!r}, {str(tree / 'benchmarks')!r}]; "
+            f"from pathlib import Path; from bench_dashboard import make_cache; "
+            f"make_cache({scale!r}, Path({str(path)!r}))")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tree, capture_output=True)
 
 
 # -- figure 6: idle bytes in a pty ---------------------------------------------------------------
@@ -298,10 +321,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="x1 tenancy, no scaling, 10 s idle window")
     parser.add_argument("--scale", default=None, help="tenancy for figures 3-6 (default x4 = large)")
     parser.add_argument("--no-idle", action="store_true", help="skip figure 6")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another checkout of msp-tui: figures 3-5 of its dashboard in the same run")
+    parser.add_argument("--root", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child-start", nargs=3, metavar=("DB", "KEYS", "T0"), help=argparse.SUPPRESS)
     parser.add_argument("--child-datatable", nargs=2, metavar=("DB", "T0"), help=argparse.SUPPRESS)
     parser.add_argument("--child-run", nargs=3, metavar=("DB", "URL", "MARKER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.root is not None:
+        sys.path.insert(0, str(args.root))  # that checkout's msp_tui, this harness
     if args.child_start:
         child_start(args.child_start[0], float(args.child_start[2]), args.child_start[1] == "1")
         return
@@ -329,22 +357,47 @@ def main() -> None:
             return caches[s]
 
         db = cache_for(scale)
+        before = None
+        if args.before is not None:
+            old_db = Path(tmp) / f"before-{scale}.sqlite"
+            make_cache_in(args.before.resolve(), scale, old_db)
+            before = spawn("--child-start", str(old_db), "1", tree=args.before.resolve())
         ours = spawn("--child-start", str(db), "1")
         stock = spawn("--child-datatable", str(db))
         t3 = Table(f"Figure 3: launch -> first full paint, warm cache, all-devices view ({scale}, "
                    f"{DEVICES.get(scale, '?')} devices)", ["app", "seconds", "vs stock DataTable", "peak RSS MB"])
         t3.add("stock Textual DataTable, same rows", float(stock["paint_s"]), "1.00x", float(stock["peak_mb"]))
+        if before is not None:
+            t3.add(f"msp-tui dashboard, before ({args.before})", float(before["paint_s"]),
+                   f"{float(stock['paint_s']) / float(before['paint_s']):.1f}x faster", float(before["peak_mb"]))
         t3.add("msp-tui dashboard", float(ours["paint_s"]),
                f"{float(stock['paint_s']) / float(ours['paint_s']):.1f}x faster", float(ours["peak_mb"]))
         print(t3, f"\n(rows shown: {ours['rows']}; first row's device name on screen: "
-                  f"{ours['first_row_on_screen']})\n", flush=True)
+                  f"{ours['first_row_on_screen']}; every start-up worker done, device details "
+                  f"included, at {ours['settled_s']} s"
+                  + (f", before: {before['settled_s']} s" if before is not None else "") + ")\n", flush=True)
         t4 = Table(f"Figure 4: filter keystrokes on the all-devices view ({ours['rows']} rows)",
                    ["keystrokes", "median ms", "p90 ms", "max ms"])
-        t4.add(int(ours["keys"]), float(ours["key_median_ms"]), float(ours["key_p90_ms"]), float(ours["key_max_ms"]))
+        if before is not None:
+            t4 = Table(f"Figure 4: filter keystrokes on the all-devices view ({ours['rows']} rows)",
+                       ["app", "keystrokes", "median ms", "p90 ms", "max ms"])
+            t4.add("before", int(before["keys"]), float(before["key_median_ms"]), float(before["key_p90_ms"]),
+                   float(before["key_max_ms"]))
+            t4.add("now", int(ours["keys"]), float(ours["key_median_ms"]), float(ours["key_p90_ms"]),
+                   float(ours["key_max_ms"]))
+        else:
+            t4.add(int(ours["keys"]), float(ours["key_median_ms"]), float(ours["key_p90_ms"]),
+                   float(ours["key_max_ms"]))
         print(t4, "\n", flush=True)
         t5 = Table("Figure 5: peak RSS, tenancy loaded in the dashboard (fresh process)",
                    ["scale", "devices", "peak RSS MB"])
-        t5.add(scale, DEVICES.get(scale, "?"), float(ours["peak_mb"]))
+        if before is not None:
+            t5 = Table("Figure 5: peak RSS, tenancy loaded in the dashboard (fresh process)",
+                       ["app", "scale", "devices", "peak RSS MB"])
+            t5.add("before", scale, DEVICES.get(scale, "?"), float(before["peak_mb"]))
+            t5.add("now", scale, DEVICES.get(scale, "?"), float(ours["peak_mb"]))
+        else:
+            t5.add(scale, DEVICES.get(scale, "?"), float(ours["peak_mb"]))
         print(t5, "\n", flush=True)
         if not args.no_idle:
             with DemoServer(scale if scale != "x4" else "large", 0) as server:

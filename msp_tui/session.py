@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
-from typing import Callable
-
-import httpx
+from typing import TYPE_CHECKING, Callable
 
 from msp_tui import paths
-from msp_tui.api import ApiClientCredentials, Code42Client, Credentials, LocalAccount
-from msp_tui.api.audit import AuditSink
 from msp_tui.config import DEMO_URL, ConfigError, Profile, Settings
 from msp_tui.secrets import SecretStore, env_name
+
+if TYPE_CHECKING:  # the API client (httpx, ~0.2 s of imports) loads when first used, not at launch
+    import httpx
+
+    from msp_tui.api import Code42Client, Credentials
+    from msp_tui.api.audit import AuditSink
 
 DEMO_BASE_URL = "http://demo-authority.invalid"
 DEMO_PROFILE_NAMES = ("northwind", "harbor")
@@ -98,6 +100,8 @@ def credentials_for(
     totp: Callable[[], str] | str | None = None,
 ) -> Credentials:
     """Returns the profile's credentials; the secret comes from the env or the secrets file."""
+    from msp_tui.api import ApiClientCredentials, LocalAccount
+
     if profile.is_demo:
         from msp_tui.simulator import DEMO_ACCOUNTS
 
@@ -124,6 +128,10 @@ def open_client(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Code42Client:
     """Builds the API client for a profile (not yet signed in)."""
+    import httpx
+
+    from msp_tui.api import Code42Client
+
     app = settings.app
     url = profile.url
     if profile.is_demo and transport is None:

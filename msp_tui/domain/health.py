@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import weakref
 from array import array
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
+from itertools import compress
 from typing import NamedTuple
 
 from msp_tui.domain.policy import CheckSettings
 from msp_tui.models.device import Device
 from msp_tui.models.snapshot import AccountSnapshot
-from msp_tui.models.summary import DeviceSummary, latest
+from msp_tui.models.summary import DeviceSummary, latest, timestamp
 
 _DAY = 86400.0
 _NEVER = float("-inf")
@@ -53,8 +55,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
-def _ts(value: datetime | None) -> float:
-    return _NEVER if value is None else _aware(value).timestamp()
+_ts = timestamp
 
 
 def _is_active(active: bool | None, status: str | None) -> bool:
@@ -85,46 +86,39 @@ class DeviceFacts:
         self.position: dict[int, int] = {cid: i for i, cid in enumerate(summary.computer_id)}
         self.last_backup: Sequence[datetime | None] = summary.last_backup
         self.last_connected: Sequence[datetime | None] = summary.last_connected
-        self.backup_ts = array("d", map(_ts, summary.last_backup))
-        self.connected_ts = array("d", map(_ts, summary.last_connected))
+        self.backup_ts: Sequence[float] = summary.backup_ts
+        """`last_backup` as POSIX seconds (-inf for never), an `array("d")`."""
+        self.connected_ts: Sequence[float] = summary.connected_ts
         self.archive_bytes: Sequence[int] = summary.archive_bytes
-        self.active = bytearray()
-        self.backing_up = bytearray()
-        self.org_slot = array("l")
+        # Column-wise, with C-level loops (map, Counter, compress): ~0.15 s less at 60,000.
+        keys = list(zip(summary.active, summary.status))
+        active_of: dict[tuple[bool | None, str | None], bool] = {}
+        backing_of: dict[tuple[bool | None, str | None], bool] = {}
+        for key in set(keys):
+            active_raw, status = key
+            active = active_of[key] = _is_active(active_raw, status)
+            backing_of[key] = active and not (status is not None and "deauthorized" in status.lower())
+        self.active = bytearray(map(active_of.__getitem__, keys))
+        self.backing_up = bytearray(map(backing_of.__getitem__, keys))
+        del keys
+        by_user = Counter(compress(summary.user_id, self.backing_up))
+        by_user.pop(None, None)  # type: ignore[call-overload]
+        self.active_devices_by_user: dict[int, int] = dict(by_user)
+        self.org_ids: list[int] = [o for o in dict.fromkeys(summary.org_id) if o is not None]
+        """Org ids in order of first appearance among the devices."""
+        slots: dict[int | None, int] = {org_id: i for i, org_id in enumerate(self.org_ids)}
+        slots[None] = -1
+        self.org_slot = array("l", map(slots.__getitem__, summary.org_id))
         """Index into `org_ids` of each device's org (-1 for none)."""
-        self.org_ids: list[int] = []
-        self.active_devices_by_user: dict[int, int] = {}
-        self.org_devices: dict[int, int] = {}
+        by_org = Counter(compress(summary.org_id, self.active))
+        by_org.pop(None, None)  # type: ignore[call-overload]
+        self.org_devices: dict[int, int] = dict(by_org)
         self.org_bytes: dict[int, int] = {}
+        org_bytes = self.org_bytes
+        for org_id, archive in compress(zip(summary.org_id, summary.archive_bytes), self.active):
+            if org_id is not None:
+                org_bytes[org_id] = org_bytes.get(org_id, 0) + archive
         self.org_users: dict[int, int] = {}
-        slots: dict[int, int] = {}
-        flags: dict[tuple[bool | None, str | None], tuple[bool, bool]] = {}
-        for active_raw, status, user_id, org_id, archive in zip(
-            summary.active, summary.status, summary.user_id, summary.org_id, summary.archive_bytes
-        ):
-            key = (active_raw, status)
-            pair = flags.get(key)
-            if pair is None:
-                active = _is_active(active_raw, status)
-                pair = flags[key] = (
-                    active, active and not (status is not None and "deauthorized" in status.lower()))
-            active, backing = pair
-            self.active.append(active)
-            self.backing_up.append(backing)
-            if backing and user_id is not None:
-                counts = self.active_devices_by_user
-                counts[user_id] = counts.get(user_id, 0) + 1
-            if org_id is None:
-                self.org_slot.append(-1)
-                continue
-            slot = slots.get(org_id)
-            if slot is None:
-                slot = slots[org_id] = len(self.org_ids)
-                self.org_ids.append(org_id)
-            self.org_slot.append(slot)
-            if active:
-                self.org_devices[org_id] = self.org_devices.get(org_id, 0) + 1
-                self.org_bytes[org_id] = self.org_bytes.get(org_id, 0) + archive
         for user in snapshot.users:
             if user.org_id is not None and _is_active(user.active, user.status):
                 self.org_users[user.org_id] = self.org_users.get(user.org_id, 0) + 1

@@ -9,6 +9,7 @@ field, each destination's usage) are decoded afterwards in a thread, or on first
 from __future__ import annotations
 
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any, overload
@@ -17,10 +18,43 @@ from msp_tui.models.device import Device
 
 SUMMARY_FIELDS = (
     "computer_id", "user_id", "org_id", "name", "os", "status", "active", "blocked",
-    "last_backup", "last_connected", "archive_bytes", "dest", "creation_date",
+    "last_backup", "last_connected", "backup_ts", "connected_ts", "archive_bytes", "dest",
 )
 """The columns of a summary, in storage order (the cache stores them under this header)."""
-_WHENS = ("last_backup", "last_connected", "creation_date")
+_WHENS = ("last_backup", "last_connected")
+_ARRAYS = {"computer_id": "q", "archive_bytes": "q", "backup_ts": "d", "connected_ts": "d"}
+"""Columns of plain numbers, held as arrays (8 bytes a value, no objects)."""
+NEVER = float("-inf")
+"""The `backup_ts`/`connected_ts` of "never" (no timestamp)."""
+
+
+def timestamp(value: datetime | None) -> float:
+    """POSIX seconds of an aware datetime (naive is taken as UTC); `NEVER` for None."""
+    return NEVER if value is None else _aware(value).timestamp()
+
+
+class WhenColumn(Sequence["datetime | None"]):
+    """A column of timestamps loaded as ISO text and parsed when first read (position by
+    position), so a start-up does not parse 120,000 of them before the first paint."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, texts: Iterable[str | None]) -> None:
+        self._values: list[Any] = list(texts)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index: int) -> datetime | None:  # type: ignore[override]
+        value = self._values[index]
+        if type(value) is str:
+            value = self._values[index] = datetime.fromisoformat(value)
+        return value  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[datetime | None]:
+        return (self[i] for i in range(len(self._values)))
+_SHARED = ("user_id", "org_id", "os", "status", "dest")
+"""Columns with few distinct values: equal values are stored (and so loaded) as one object."""
 
 
 def _aware(value: datetime) -> datetime:
@@ -60,6 +94,7 @@ class DeviceSummary:
     __slots__ = SUMMARY_FIELDS
 
     computer_id: Sequence[int]
+    """An `array("q")`."""
     user_id: Sequence[int | None]
     org_id: Sequence[int | None]
     name: Sequence[str]
@@ -69,13 +104,20 @@ class DeviceSummary:
     blocked: Sequence[bool | None]
     last_backup: Sequence[datetime | None]
     last_connected: Sequence[datetime | None]
+    backup_ts: Sequence[float]
+    """`timestamp(last_backup)` per device, an `array("d")`."""
+    connected_ts: Sequence[float]
+    """`timestamp(last_connected)` per device, an `array("d")`."""
     archive_bytes: Sequence[int]
+    """An `array("q")`."""
     dest: Sequence[str]
-    creation_date: Sequence[datetime | None]
 
     def __init__(self, **columns: Sequence[Any]) -> None:
         for name in SUMMARY_FIELDS:
-            setattr(self, name, columns[name])
+            column = columns[name]
+            if name in _ARRAYS and not isinstance(column, array):
+                column = array(_ARRAYS[name], column)
+            setattr(self, name, column)
 
     def __len__(self) -> int:
         return len(self.computer_id)
@@ -90,9 +132,8 @@ class DeviceSummary:
             values = (
                 d.computer_id, d.user_id, d.org_id, d.display_name,
                 " ".join(p for p in (d.os_name, d.os_version) if p), d.status, d.active, d.blocked,
-                last, seen, archive,
+                last, seen, timestamp(last), timestamp(seen), archive,
                 "; ".join(u.target_computer_name or u.target_computer_guid or "?" for u in d.backup_usage),
-                d.creation_date,
             )
             for append, value in zip(add, values):
                 append(value)
@@ -106,29 +147,30 @@ class DeviceSummary:
             column = getattr(self, name)
             if name in _WHENS:
                 out.append(tuple(None if v is None else memo.setdefault(t := v.isoformat(), t) for v in column))
+            elif name in _ARRAYS:
+                out.append(column.tobytes())  # machine order: the cache is local to this machine
+            elif name in _SHARED:
+                shared: dict[Any, Any] = {}
+                out.append(tuple(shared.setdefault(v, v) for v in column))
             else:
                 out.append(tuple(column))
         return tuple(out)
 
     @classmethod
-    def from_columns(cls, columns: Sequence[Sequence[Any]], memo: dict[Any, Any] | None = None) -> DeviceSummary:
-        """The inverse of `to_columns` (equal timestamps share one datetime)."""
+    def from_columns(cls, columns: Sequence[Sequence[Any]]) -> DeviceSummary:
+        """The inverse of `to_columns` (timestamps are parsed when first read: `WhenColumn`)."""
         if len(columns) != len(SUMMARY_FIELDS):
             raise ValueError("device summary does not match the current format")
-        memo = {} if memo is None else memo
-        fromiso = datetime.fromisoformat
-
-        def when(text: str | None) -> datetime | None:
-            if text is None:
-                return None
-            value = memo.get(text)
-            if value is None:
-                value = memo[text] = fromiso(text)
-            return value  # type: ignore[no-any-return]
-
-        cols = {}
+        cols: dict[str, Any] = {}
         for name, column in zip(SUMMARY_FIELDS, columns):
-            cols[name] = [when(t) for t in column] if name in _WHENS else column
+            if name in _WHENS:
+                cols[name] = WhenColumn(column)
+            elif name in _ARRAYS:
+                values = array(_ARRAYS[name])
+                values.frombytes(column)
+                cols[name] = values
+            else:
+                cols[name] = column
         summary = cls(**cols)
         if len({len(c) for c in cols.values()}) > 1:
             raise ValueError("device summary columns differ in length")

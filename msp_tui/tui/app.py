@@ -11,14 +11,14 @@ App's handlers update the `Store` and the `dataset` reactive that the screens wa
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -28,10 +28,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from msp_tui import session
-from msp_tui.api import ApiError, Code42Client, Credentials, fetch_snapshot
-from msp_tui.api.errors import TotpRequiredError
 from msp_tui.config import Profile, Settings
-from msp_tui.state.audit import AuditLog
 from msp_tui.state.cache import SnapshotCache
 from msp_tui.tui.commands import MspCommands
 from msp_tui.tui.dataset import LARGE_DEVICES, Dataset, Store, build_dataset, restamp
@@ -39,6 +36,12 @@ from msp_tui.tui.messages import DatasetReady, JumpTo, Notice, RefreshFailed
 from msp_tui.tui.screens.main import MainScreen
 from msp_tui.tui.launch import log_exception
 from msp_tui.tui.screens.signin import TotpScreen
+
+if TYPE_CHECKING:  # the API client (httpx: ~0.2 s of imports) loads after the first paint
+    import httpx
+
+    from msp_tui.api import Code42Client, Credentials
+    from msp_tui.state.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ DETAILS_DELAY = 0.5
 thread: started at once it would compete with the first paint for the GIL)."""
 
 Clock = Callable[[], datetime]
-CredentialsFactory = Callable[[Profile, "str | None"], Credentials]
+CredentialsFactory = Callable[[Profile, "str | None"], "Credentials"]
 
 
 def _utc_now() -> datetime:
@@ -106,7 +109,7 @@ class MspApp(App[int]):
         self.profile = profile
         self.conn = conn
         self.cache = SnapshotCache(conn)
-        self.audit = AuditLog(conn)
+        self._audit: AuditLog | None = None
         self.clock = clock
         """Returns "now" (frozen in tests and screenshots)."""
         self.force_read_only = read_only
@@ -119,6 +122,15 @@ class MspApp(App[int]):
         self._retry_timer: Timer | None = None
         self.animation_level = "none"
         self.theme = settings.app.theme if settings.app.theme in self.available_themes else "textual-dark"
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log of API calls (opened on first use: it pulls in the API client)."""
+        if self._audit is None:
+            from msp_tui.state.audit import AuditLog
+
+            self._audit = AuditLog(self.conn)
+        return self._audit
 
     def _new_store(self, profile: Profile) -> Store:
         read_only = self.force_read_only or self.settings.app.read_only or profile.read_only
@@ -160,10 +172,12 @@ class MspApp(App[int]):
             if cached is not None:
                 dataset = await self._derive(cached)
                 self.post_message(DatasetReady(profile.name, dataset, from_cache=True))
+        # Imported here, in a thread: the API client is not needed for the first paint.
+        api = await asyncio.to_thread(importlib.import_module, "msp_tui.api")
         try:
             client = await self.signed_in_client()
-            snapshot = restamp(await fetch_snapshot(client, profile.name), self.clock())
-        except ApiError as exc:
+            snapshot = restamp(await api.fetch_snapshot(client, profile.name), self.clock())
+        except api.ApiError as exc:
             self.post_message(RefreshFailed(profile.name, str(exc)))
             return
         await asyncio.to_thread(self.cache.save, snapshot)
@@ -180,6 +194,9 @@ class MspApp(App[int]):
 
         Call it from a worker: the TOTP prompt waits for the user.
         """
+        from msp_tui.api import ApiError
+        from msp_tui.api.errors import TotpRequiredError
+
         profile = self.profile
         if self.client is not None:
             return self.client
@@ -385,6 +402,7 @@ class MspApp(App[int]):
 
 async def summary_row(app: MspApp, profile: Profile, snapshot: Any) -> Any:
     """One account's summary: from `snapshot` when given, else a read-only fetch (then cached)."""
+    from msp_tui.api import fetch_snapshot
     from msp_tui.domain.accounts_summary import failed_row, summarize
 
     policy, now = app.settings.policy(), app.clock()

@@ -15,6 +15,7 @@ Status is never shown by colour alone: each health value has a symbol and a word
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -277,11 +278,11 @@ def _index(items: tuple[Any, ...], attr: str) -> dict[int, list[int]]:
 
 
 def _index_keys(keys: Any) -> dict[int, list[int]]:
-    index: dict[int, list[int]] = {}
+    index: defaultdict[int | None, list[int]] = defaultdict(list)
     for i, key in enumerate(keys):
-        if key is not None:
-            index.setdefault(key, []).append(i)
-    return index
+        index[key].append(i)
+    index.pop(None, None)
+    return dict(index)  # type: ignore[arg-type]
 
 
 def build_dataset(snapshot: AccountSnapshot, policy: Policy, now: datetime) -> Dataset:

@@ -108,7 +108,10 @@ def all_device_rows(dataset: Dataset) -> list[LazyDeviceRow]:
 
     def build() -> list[LazyDeviceRow]:
         codes, backup = dataset.health.codes, dataset.health.facts.backup_ts
-        order = sorted(range(len(codes)), key=lambda i: (-codes[i], backup[i]))
+        # Two stable sorts with C-level keys (a tuple key per row costs ~0.3 s at 60,000 rows):
+        # by last backup, then by health rank, worst first (reverse keeps the sort stable).
+        order = sorted(range(len(codes)), key=backup.__getitem__)
+        order.sort(key=codes.__getitem__, reverse=True)
         ids = dataset.health.facts.summary.computer_id
         shared = _AllRows(dataset)
         return [LazyDeviceRow(ids[i], n, i, shared) for n, i in enumerate(order)]
