@@ -10,7 +10,10 @@
    start and imports count). The child runs the real `MspApp` headless at 120x40, presses `a` as
    soon as the first screen is up, and stops the clock when the all-devices table holds the
    cached rows *and* has rendered them (its line cache is filled by the compositor). The
-   profile points at an unreachable console, so nothing but the cache is measured. Baseline: a
+   profile points at an unreachable console, so nothing but the cache is measured. Children
+   import from cached bytecode like an installed app (a temp PYTHONPYCACHEPREFIX, warmed by one
+   unmeasured launch; `--no-pyc` compiles from source when PYTHONDONTWRITEBYTECODE is set).
+   `--before DIR` runs the same harness on another checkout's code, same run. Baseline: a
    stock Textual `DataTable` app that loads the same cache in a thread and `add_rows` the same
    display cells of every device, clocked the same way.
 4. Filter keystrokes on the all-devices view (after the start-up workers finished): time from
@@ -321,6 +324,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="x1 tenancy, no scaling, 10 s idle window")
     parser.add_argument("--scale", default=None, help="tenancy for figures 3-6 (default x4 = large)")
     parser.add_argument("--no-idle", action="store_true", help="skip figure 6")
+    parser.add_argument("--no-pyc", action="store_true",
+                        help="launch children as the environment says (no bytecode cache if "
+                             "PYTHONDONTWRITEBYTECODE is set): every launch compiles from source")
     parser.add_argument("--before", type=Path, default=None,
                         help="another checkout of msp-tui: figures 3-5 of its dashboard in the same run")
     parser.add_argument("--root", type=Path, default=None, help=argparse.SUPPRESS)
@@ -344,6 +350,12 @@ def main() -> None:
     window = 10.0 if args.quick else 30.0
     print(f"Machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_pyc:
+            # Children import from cached bytecode, as an installed msp-tui does (pip compiles
+            # it): with PYTHONDONTWRITEBYTECODE=1 and no __pycache__ every launch would compile
+            # ~100 modules from source (~0.2 s). The cache lives in `tmp`, warmed below.
+            os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+            os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         caches: dict[str, Path] = {}
 
         def cache_for(s: str) -> Path:
@@ -361,7 +373,9 @@ def main() -> None:
         if args.before is not None:
             old_db = Path(tmp) / f"before-{scale}.sqlite"
             make_cache_in(args.before.resolve(), scale, old_db)
+            spawn("--child-start", str(old_db), "0", tree=args.before.resolve())  # warm-up
             before = spawn("--child-start", str(old_db), "1", tree=args.before.resolve())
+        spawn("--child-start", str(db), "0")  # warm-up: bytecode and page cache, not measured
         ours = spawn("--child-start", str(db), "1")
         stock = spawn("--child-datatable", str(db))
         t3 = Table(f"Figure 3: launch -> first full paint, warm cache, all-devices view ({scale}, "

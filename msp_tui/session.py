@@ -22,6 +22,19 @@ if TYPE_CHECKING:  # the API client (httpx, ~0.2 s of imports) loads when first 
     from msp_tui.api import Code42Client, Credentials
     from msp_tui.api.audit import AuditSink
 
+_LAZY = {"ApiClientCredentials": "msp_tui.api", "Code42Client": "msp_tui.api", "Credentials": "msp_tui.api",
+         "LocalAccount": "msp_tui.api", "AuditSink": "msp_tui.api.audit"}
+
+
+def __getattr__(name: str) -> object:
+    """The API names this module used to import eagerly (`session.LocalAccount`…), on demand."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 DEMO_BASE_URL = "http://demo-authority.invalid"
 DEMO_PROFILE_NAMES = ("northwind", "harbor")
 """Profile names of the demo accounts, in the order of simulator.DEMO_ACCOUNTS."""

@@ -46,6 +46,17 @@ class WireModel(BaseModel):
             shared = _FIELD_SETS[key] = fields
         object.__setattr__(self, "__pydantic_fields_set__", shared)
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # Primes CPython's key-sharing instance dicts with the fields in order, before any
+        # validation touches the class (a validated record gets a plain dict and would leave
+        # the class without shared keys). The snapshot cache then builds records field by
+        # field (see `state.cache`) in ~290-byte dicts instead of 832-byte ones.
+        primer = cls.__new__(cls)
+        for name in cls.model_fields:
+            _set_attr(primer, name, None)
+
     def to_wire(self) -> dict[str, object]:
         """Returns the record with its wire (camelCase) names, in JSON-compatible types."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)

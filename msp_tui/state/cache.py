@@ -100,8 +100,13 @@ class _Plan:
     # -- decoding (load)
 
     def decoder(self, memo: dict[Any, Any]) -> Any:
-        """Returns `decode(record) -> model`, generated for this model's fields (one dict display,
-        no per-field loop: 60,000 devices with backup usage decode in a few hundred ms)."""
+        """Returns `decode(record) -> model`, generated for this model's fields (no per-field
+        loop: 60,000 devices with backup usage decode in well under a second).
+
+        Fields are set one by one, in field order, on a fresh instance, so CPython keeps them
+        in a key-sharing instance dict: ~290 bytes for a device's 26 fields instead of the
+        832-byte dict pydantic builds (about 60 MB less for 60,000 devices and their usages).
+        The values are the same `__dict__` pydantic would build."""
         memo_get = memo.get
         fromiso = datetime.fromisoformat
 
@@ -129,11 +134,11 @@ class _Plan:
                 expr = f"[d{i}(x) for x in r[{i}]]"
             else:
                 expr = f"r[{i}]"
-            parts.append(f"{name!r}: {expr}")
+            parts.append(f"    sa(m, {name!r}, {expr})\n")
         source = (
             "def decode(r):\n"
             "    m = new(cls)\n"
-            f"    sa(m, '__dict__', {{{', '.join(parts)}}})\n"
+            + "".join(parts) +
             "    sa(m, '__pydantic_fields_set__', fs)\n"
             "    sa(m, '__pydantic_extra__', None)\n"
             "    sa(m, '__pydantic_private__', None)\n"

@@ -87,6 +87,8 @@ class MspApp(App[int]):
     details_loading: var[bool] = var(False, init=False)
     """True while the shown dataset's full device records are still being decoded (a staged
     start from the cache: tree, costs and tables come from the per-device summary first)."""
+    refresh_delay: float = 0.5
+    """Seconds a staged start waits after showing the cache before it signs in and refreshes."""
     staged_devices: int = LARGE_DEVICES
     """A cached account with more devices than this starts staged (summary first, then the
     full device records in a thread)."""
@@ -172,6 +174,9 @@ class MspApp(App[int]):
             if cached is not None:
                 dataset = await self._derive(cached)
                 self.post_message(DatasetReady(profile.name, dataset, from_cache=True))
+                if not dataset.devices_loaded:
+                    # A staged start: let the first paint have the CPU before signing in.
+                    await asyncio.sleep(self.refresh_delay)
         # Imported here, in a thread: the API client is not needed for the first paint.
         api = await asyncio.to_thread(importlib.import_module, "msp_tui.api")
         try:
