@@ -18,6 +18,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from msp_tui import paths
+from msp_tui.files import keep_aside
 from msp_tui.domain.policy import BillingSettings, CheckSettings, CustomerPolicy, PriceBook, Policy
 
 if sys.version_info >= (3, 11):
@@ -145,7 +146,7 @@ def load_settings(path: Path | None = None) -> Settings:
                 profile.setdefault("name", name)
         return Settings.model_validate(raw)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        kept = _keep_aside(path)
+        kept = keep_aside(path)
         raise ConfigError(
             f"{path} is not valid TOML ({exc}). It was moved to {kept}; "
             "msp-tui starts with default settings until you fix or replace it."
@@ -169,11 +170,3 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         tomli_w.dump(data, handle)
     os.replace(tmp, path)
     return path
-
-
-def _keep_aside(path: Path) -> Path:
-    n = 1
-    while (kept := path.with_name(f"{path.name}.corrupt-{n}")).exists():
-        n += 1
-    os.replace(path, kept)
-    return kept

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from msp_tui.files import keep_aside
 from msp_tui.simulator import ops, routes_auth, routes_devices, routes_orgs, routes_users, seed
 from msp_tui.simulator.accounts import DEMO_ACCOUNTS, DemoAccount
 from msp_tui.simulator.context import Context
@@ -183,18 +184,10 @@ class DemoAuthority:
 
 
 def _keep_aside(path: Path, store: Store | None) -> Path:
-    """Moves an unusable database (and its -wal/-shm) to `<name>.corrupt-N`."""
+    """Closes the damaged store's database, then moves the file aside."""
     if store is not None:
         try:
             store.db.close()
         except sqlite3.Error:
             pass
-    n = 1
-    while (kept := path.with_name(f"{path.name}.corrupt-{n}")).exists():
-        n += 1
-    path.replace(kept)
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.replace(kept.with_name(kept.name + suffix))
-    return kept
+    return keep_aside(path)

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from msp_tui import paths
+from msp_tui.files import keep_aside
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -82,7 +83,7 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
         try:
             return _open(path)
         except sqlite3.DatabaseError as exc:
-            kept = _keep_aside(path)
+            kept = keep_aside(path)
             try:
                 conn = _open(path)
             except sqlite3.DatabaseError as again:
@@ -139,15 +140,3 @@ def _ensure_snapshots_table(conn: sqlite3.Connection) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-
-
-def _keep_aside(path: Path) -> Path:
-    n = 1
-    while (kept := path.with_name(f"{path.name}.corrupt-{n}")).exists():
-        n += 1
-    path.replace(kept)
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.replace(kept.with_name(kept.name + suffix))
-    return kept

@@ -199,20 +199,28 @@ class MspApp(App[int]):
 
         Call it from a worker: the TOTP prompt waits for the user.
         """
-        from msp_tui.api import ApiError
-        from msp_tui.api.errors import TotpRequiredError
-
         profile = self.profile
         if self.client is not None:
             return self.client
-        totp: str | None = None
-        problem: str | None = None
         if profile.is_demo and self.transport is None:
             await session.open_demo_authority()
+        self.client = await self.sign_in_profile(profile, read_only=self.store.read_only)
+        return self.client
+
+    async def sign_in_profile(self, profile: Any, *, read_only: bool) -> Code42Client:
+        """Opens a client for any profile and signs in, asking for a TOTP code when needed.
+
+        Shared by the dashboard and the wizards (which also sign in to a target account).
+        Call it from a worker: the TOTP prompt waits for the user.
+        """
+        from msp_tui.api import ApiError
+        from msp_tui.api.errors import TotpRequiredError
+
+        totp: str | None = None
         while True:
             client = session.open_client(
                 profile, self.settings, credentials=self.credentials(profile, totp),
-                read_only=self.store.read_only, audit=self.audit.sink(profile.name),
+                read_only=read_only, audit=self.audit.sink(profile.name),
                 transport=self.transport,
             )
             try:
@@ -222,12 +230,13 @@ class MspApp(App[int]):
                 problem = str(exc) if totp else None
                 totp = await self.push_screen(TotpScreen(profile.username, problem), wait_for_dismiss=True)
                 if not totp:
-                    raise ApiError("Sign-in cancelled: no TOTP code given (press r to try again).")
+                    raise ApiError(
+                        f"Sign-in cancelled for {profile.name}: no TOTP code given (press r to try again)."
+                    ) from None
                 continue
             except BaseException:
                 await client.aclose()
                 raise
-            self.client = client
             return client
 
     async def _close_client(self) -> None:

@@ -15,9 +15,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-from msp_tui import session
 from msp_tui.api import ApiError, Code42Client, fetch_snapshot
-from msp_tui.api.errors import TotpRequiredError
 from msp_tui.config import Profile
 from msp_tui.models import AccountSnapshot
 from msp_tui.state.journal import Journal
@@ -72,30 +70,9 @@ class WizardClients:
             return self._clients[name]
 
     async def _sign_in(self, profile: Profile) -> Code42Client:
-        app = self.app
-        totp: str | None = None
-        while True:
-            client = session.open_client(
-                profile, app.settings, credentials=app.credentials(profile, totp),
-                read_only=self.read_only(profile.name), audit=app.audit.sink(profile.name),
-                transport=app.transport,
-            )
-            try:
-                await client.sign_in()
-            except TotpRequiredError as exc:
-                await client.aclose()
-                from msp_tui.tui.screens.signin import TotpScreen
-
-                problem = str(exc) if totp else None
-                totp = await app.push_screen(TotpScreen(profile.username, problem), wait_for_dismiss=True)
-                if not totp:
-                    raise ApiError(f"sign-in to {profile.name} cancelled: no TOTP code given") from None
-                continue
-            except BaseException:
-                await client.aclose()
-                raise
-            self._owned.append(client)
-            return client
+        client = await self.app.sign_in_profile(profile, read_only=self.read_only(profile.name))
+        self._owned.append(client)
+        return client
 
     async def for_roles(self, profiles: Mapping[str, str]) -> dict[str, Code42Client]:
         """A client per account role ("source", "target") of a plan's `profiles`."""
