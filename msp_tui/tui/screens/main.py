@@ -91,9 +91,18 @@ class MainScreen(Screen[None]):
 
     def _offer_open_runs(self) -> None:
         """Offers the wizard runs left open (dropped link, crash, esc) once, at start."""
-        from msp_tui.tui.screens.wizard_resume import open_runs_offer
+        from msp_tui.state.journal import Journal
 
-        open_runs_offer(self.app)
+        try:
+            has_open = bool(Journal(self.app.conn).list_runs(open_only=True))
+        except Exception:  # the offer reports a damaged journal itself
+            has_open = True
+        if has_open:
+            # Only then load the wizard screens (and the API client they need): the first
+            # paint of an ordinary start stays free of them.
+            from msp_tui.tui.screens.wizard_resume import open_runs_offer
+
+            open_runs_offer(self.app)
 
     _warnings_shown: frozenset[str] = frozenset()
     """Repair warnings already notified (each is shown once)."""
