@@ -266,7 +266,7 @@ class CoreClient:
         async def page(num: int) -> tuple[list[dict[str, Any]], int | None]:
             return self._items_of(await self._get_page(path, params, num), path, key, num)
 
-        return await self._walk(page, _dict_identity, path)
+        return await self._walk(_once_more_if_garbled(page), _dict_identity, path)
 
     async def get_all_parsed(
         self, path: str, key: str, params: Params | None, parser: PageParser[T]
@@ -288,7 +288,7 @@ class CoreClient:
             return parser.from_items(items), total
 
         with gc_paused():
-            return await self._walk(page, parser.identity, path)
+            return await self._walk(_once_more_if_garbled(page), parser.identity, path)
 
     async def _walk(
         self,
@@ -359,6 +359,20 @@ class CoreClient:
         total = payload.get("totalCount")
         items = [item for item in payload[key] if isinstance(item, dict)]
         return items, total if isinstance(total, int) else None
+
+
+def _once_more_if_garbled(
+    fetch: Callable[[int], Awaitable[tuple[list[T], int | None]]],
+) -> Callable[[int], Awaitable[tuple[list[T], int | None]]]:
+    """Fetches a page again, once, when its body could not be read (a proxy cut it short)."""
+
+    async def fetch_page(num: int) -> tuple[list[T], int | None]:
+        try:
+            return await fetch(num)
+        except errors.ResponseFormatError:
+            return await fetch(num)
+
+    return fetch_page
 
 
 class PageParser(Protocol[T_co]):

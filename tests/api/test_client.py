@@ -277,11 +277,13 @@ async def test_unreachable_server_is_a_clear_transport_error():
 
 
 async def test_non_json_answer_is_a_format_error(demo_server):
-    html = [httpx.Response(200, text="<html>maintenance</html>", headers={"content-type": "text/html"})]
+    html = [httpx.Response(200, text="<html>maintenance</html>", headers={"content-type": "text/html"})
+            for _ in range(2)]  # a garbled page is fetched once more before giving up
     transport = CountingTransport({"/api/v1/Org": html})
     async with Code42Client(demo_server.base_url, local(), transport=transport) as client:
         with pytest.raises(errors.ResponseFormatError, match="not JSON"):
             await client.list_orgs()
+    assert transport.paths.count("GET /api/v1/Org") == 2
 
 
 async def _no_sleep(_: float) -> None:
