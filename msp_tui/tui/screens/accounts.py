@@ -13,39 +13,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from msp_tui.domain.accounts_summary import AccountSummaryRow, totals
 from msp_tui.domain.pricing import format_money
-
-_DIALOG_CSS = """
-{cls} {{
-    align: center middle;
-}}
-{cls} > #dialog {{
-    width: {width};
-    max-width: 100%;
-    height: auto;
-    max-height: 100%;
-    border: thick $primary;
-    background: $surface;
-    padding: 0 1;
-}}
-{cls} #title {{
-    text-style: bold;
-}}
-{cls} .hint {{
-    color: $text-muted;
-}}
-"""
+from msp_tui.tui.screens.dialog import DialogScreen
 
 
-class ProfileSwitchScreen(ModalScreen[str | None]):
+class ProfileSwitchScreen(DialogScreen[str | None]):
     """Lists the profiles; enter switches to the highlighted one, esc keeps the current one."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(cls="ProfileSwitchScreen", width=60) + """
+    DEFAULT_CSS = """
+    ProfileSwitchScreen > #dialog {
+        width: 60;
+    }
     ProfileSwitchScreen OptionList {
         height: auto;
         max-height: 16;
@@ -120,10 +102,13 @@ def summary_cells(row: AccountSummaryRow) -> tuple[str, ...]:
     )
 
 
-class AccountsSummaryScreen(ModalScreen[None]):
+class AccountsSummaryScreen(DialogScreen[None]):
     """A read-only table of every configured account, with a totals row."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(cls="AccountsSummaryScreen", width=130) + """
+    DEFAULT_CSS = """
+    AccountsSummaryScreen > #dialog {
+        width: 130;
+    }
     AccountsSummaryScreen DataTable {
         height: auto;
         max-height: 20;

@@ -12,33 +12,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from msp_tui.domain.consequences import Consequences
+from msp_tui.tui.screens.dialog import DialogScreen
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(DialogScreen[bool]):
     """Shows an action's consequences and asks for confirmation."""
 
     DEFAULT_CSS = """
-    ConfirmScreen {
-        align: center middle;
-    }
-    ConfirmScreen > #dialog {
-        width: 100;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
     ConfirmScreen.-destructive > #dialog {
         border: thick $error;
-    }
-    ConfirmScreen #title {
-        text-style: bold;
     }
     ConfirmScreen #subject {
         color: $text-muted;

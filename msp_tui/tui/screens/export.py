@@ -16,10 +16,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from msp_tui.cli.output import to_csv, to_json
+from msp_tui.tui.screens.dialog import DialogScreen
 
 
 def render_rows(rows: Sequence[dict[str, Any]], fields: Sequence[str], fmt: str) -> str:
@@ -44,27 +44,12 @@ def write_export(path: Path, rows: Sequence[dict[str, Any]], fields: Sequence[st
     return path.resolve()
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(DialogScreen[Path | None]):
     """Chooses the format and the file, writes it, and dismisses with the path written."""
 
     DEFAULT_CSS = """
-    ExportScreen {
-        align: center middle;
-    }
     ExportScreen > #dialog {
         width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    ExportScreen #title {
-        text-style: bold;
-    }
-    ExportScreen .hint {
-        color: $text-muted;
     }
     ExportScreen RadioSet {
         layout: horizontal;

@@ -15,11 +15,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from msp_tui.domain.validation import validate_org_name, validate_user_fields
 from msp_tui.models import Org
+from msp_tui.tui.screens.dialog import DialogScreen
 
 
 @dataclass(frozen=True)
@@ -44,23 +44,8 @@ class CreateUserRequest:
 
 
 FORM_CSS = """
-{cls} {{
-    align: center middle;
-}}
 {cls} > #dialog {{
     width: 76;
-    max-width: 100%;
-    height: auto;
-    max-height: 100%;
-    border: thick $primary;
-    background: $surface;
-    padding: 0 1;
-}}
-{cls} #title {{
-    text-style: bold;
-}}
-{cls} .hint {{
-    color: $text-muted;
 }}
 {cls} .row {{
     height: 1;
@@ -95,7 +80,7 @@ FORM_CSS = """
 """Shared layout of the forms (theme variables only), formatted with the screen's class name."""
 
 
-class _FormScreen(ModalScreen[object]):
+class _FormScreen(DialogScreen[object]):
     """Common behaviour: field rows, inline errors, submit and cancel keys."""
 
     BINDINGS = [

@@ -15,11 +15,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from msp_tui import paths
 from msp_tui.domain.checks import MSP_BILLING_EMAIL, draft_baa_request
+from msp_tui.tui.screens.dialog import DialogScreen
 
 PAYMENT_SUPPORT_EMAIL = "support@2checkout.com"
 SUPPORT_PORTAL = "https://support.code42.com (Code42 for Enterprise support: email, chat, phone)"
@@ -84,24 +84,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "customer"
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DialogScreen[None]):
     """Key bindings, program facts, contacts and the BAA request draft."""
 
     DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
     HelpScreen > #dialog {
-        width: 100;
-        max-width: 100%;
         height: 100%;
         max-height: 40;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    HelpScreen #title {
-        text-style: bold;
     }
     HelpScreen #body {
         height: 1fr;

@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from msp_tui.domain.policy import Policy
@@ -33,6 +32,7 @@ from msp_tui.domain.whatif import (
     what_if,
 )
 from msp_tui.models import AccountSnapshot
+from msp_tui.tui.screens.dialog import DialogScreen
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("Add users", "add_users"),
@@ -103,26 +103,14 @@ def comparison_table(result: WhatIfResult, policy: Policy) -> str:
     return "\n".join(lines)
 
 
-class WhatIfScreen(ModalScreen[WhatIfResult | None]):
+class WhatIfScreen(DialogScreen[WhatIfResult | None]):
     """Edits hypothetical changes and shows the projection before and after."""
 
     DEFAULT_CSS = """
-    WhatIfScreen {
-        align: center middle;
-    }
     WhatIfScreen > #dialog {
         width: 84;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
     }
-    WhatIfScreen #title {
-        text-style: bold;
-    }
-    WhatIfScreen .hint, WhatIfScreen #changes {
+    WhatIfScreen #changes {
         color: $text-muted;
     }
     WhatIfScreen .row {

@@ -14,36 +14,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from msp_tui.state.journal import RunRecord
+from msp_tui.tui.screens.dialog import DialogScreen
 from msp_tui.tui.screens.wizard_start import WizardChoice, open_run_screen, run_line
 from msp_tui.tui.wizard_session import journal_for
 
 
-class ResumeOfferScreen(ModalScreen["WizardChoice | None"]):
+class ResumeOfferScreen(DialogScreen["WizardChoice | None"]):
     """Lists the open runs; enter resumes one, esc keeps them for later."""
 
     DEFAULT_CSS = """
-    ResumeOfferScreen {
-        align: center middle;
-    }
     ResumeOfferScreen > #dialog {
-        width: 100;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
         border: thick $warning;
-        background: $surface;
-        padding: 0 1;
-    }
-    ResumeOfferScreen #title {
-        text-style: bold;
-    }
-    ResumeOfferScreen .hint {
-        color: $text-muted;
     }
     ResumeOfferScreen #runs {
         height: auto;

@@ -14,12 +14,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from msp_tui.domain.wizards.model import WizardKind
 from msp_tui.state.journal import RunRecord
+from msp_tui.tui.screens.dialog import DialogScreen
 from msp_tui.tui.screens.wizard_progress import RUN_WORDS
 from msp_tui.tui.screens.wizard_run import KIND_TITLES, WizardRunScreen
 from msp_tui.tui.wizard_session import journal_for
@@ -39,28 +39,10 @@ def run_line(record: RunRecord) -> str:
     return f"{record.id} · {status} · {record.machine().progress().line()} · {record.plan.title}"
 
 
-class WizardStartScreen(ModalScreen["WizardChoice | None"]):
+class WizardStartScreen(DialogScreen["WizardChoice | None"]):
     """Chooses a wizard, or an open run to resume."""
 
     DEFAULT_CSS = """
-    WizardStartScreen {
-        align: center middle;
-    }
-    WizardStartScreen > #dialog {
-        width: 100;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    WizardStartScreen #title {
-        text-style: bold;
-    }
-    WizardStartScreen .hint {
-        color: $text-muted;
-    }
     WizardStartScreen #choices {
         height: auto;
         max-height: 1fr;
