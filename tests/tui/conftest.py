@@ -3,7 +3,6 @@ clock, a private state database, and helpers that wait on conditions instead of 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,16 +19,6 @@ from msp_tui.tui.app import MspApp, build_app
 
 NOW = datetime(2025, 6, 2, 15, 0, tzinfo=timezone.utc)
 """The frozen "now" of the demo authority and of the app (a Monday afternoon, UTC)."""
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Shows local times as UTC, so "as of 15:00" is the same on every machine."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture
