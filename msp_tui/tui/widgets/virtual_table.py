@@ -109,8 +109,8 @@ class VirtualTable(ScrollView, can_focus=True):
     """
     """Theme variables only, so themes, ANSI themes and NO_COLOR all apply."""
 
-    class RowHighlighted(Message):
-        """The cursor rests on a new row; consecutive moves are coalesced into one message."""
+    class _RowMessage(Message):
+        """A message about one row of a table (by its key)."""
 
         def __init__(self, table: VirtualTable, key: Hashable) -> None:
             super().__init__()
@@ -120,6 +120,9 @@ class VirtualTable(ScrollView, can_focus=True):
         @property
         def control(self) -> VirtualTable:
             return self.table
+
+    class RowHighlighted(_RowMessage):
+        """The cursor rests on a new row; consecutive moves are coalesced into one message."""
 
         def can_replace(self, message: Message) -> bool:
             return (
@@ -127,17 +130,8 @@ class VirtualTable(ScrollView, can_focus=True):
                 and message.table is self.table
             )
 
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """Enter (or a second click) on a row."""
-
-        def __init__(self, table: VirtualTable, key: Hashable) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
 
     class ViewChanged(Message):
         """Rows, filter or sort changed: `shown` of `total` rows are in the view."""
