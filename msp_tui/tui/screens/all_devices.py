@@ -19,9 +19,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from msp_tui.domain.health import Health
+from msp_tui.models.base import gc_paused
 from msp_tui.tui.dataset import DETAILS_MARKER, HEALTH_STYLE, Dataset
 from msp_tui.tui.messages import JumpTo
 from msp_tui.tui.screens.detail import DetailScreen
@@ -34,6 +35,7 @@ from msp_tui.tui.widgets.customer_pane import (
 )
 from msp_tui.tui.widgets.findings_view import FindingsView
 from msp_tui.tui.widgets.header_bar import HeaderBar
+from msp_tui.tui.widgets.key_bar import KeyBar
 from msp_tui.tui.widgets.virtual_table import Column, TableRow, VirtualTable
 
 ALL_DEVICE_COLUMNS = (
@@ -114,7 +116,8 @@ def all_device_rows(dataset: Dataset) -> list[LazyDeviceRow]:
         order.sort(key=codes.__getitem__, reverse=True)
         ids = dataset.health.facts.summary.computer_id
         shared = _AllRows(dataset)
-        return [LazyDeviceRow(ids[i], n, i, shared) for n, i in enumerate(order)]
+        with gc_paused():
+            return [LazyDeviceRow(ids[i], n, i, shared) for n, i in enumerate(order)]
 
     return dataset.memo("all-devices", build)
 
@@ -157,7 +160,7 @@ class AllDevicesScreen(Screen[None]):
         yield VirtualTable(ALL_DEVICE_COLUMNS, aliases=FILTER_ALIASES, id="all-devices-table",
                            empty_text="Loading devices…", core_columns=ALL_DEVICE_CORE)
         yield FilterBar(id="all-devices-filter")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> VirtualTable:
@@ -241,7 +244,7 @@ class FindingsScreen(Screen[None]):
         yield HeaderBar()
         yield FindingsView(id="findings")
         yield FilterBar(id="findings-filter")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         view = self.query_one(FindingsView)

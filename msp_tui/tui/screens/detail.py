@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from msp_tui.domain.health import device_health
 from msp_tui.models import Device, User
@@ -30,6 +30,7 @@ from msp_tui.tui.dataset import (
     user_status,
     when_text,
 )
+from msp_tui.tui.widgets.key_bar import KeyBar
 
 
 def _value(value: Any) -> str:
@@ -155,4 +156,4 @@ class DetailScreen(Screen[None]):
         self.body = body
         with VerticalScroll(id="detail-body"):
             yield Static(body, id="detail-content")
-        yield Footer()
+        yield KeyBar()

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from msp_tui.tui.dataset import Dataset
 from msp_tui.tui.messages import JumpTo
@@ -22,6 +21,7 @@ from msp_tui.tui.screens.all_devices import AllDevicesScreen, FindingsScreen
 from msp_tui.tui.screens.detail import DetailScreen
 from msp_tui.tui.widgets.customer_pane import CustomerPane
 from msp_tui.tui.widgets.header_bar import HeaderBar
+from msp_tui.tui.widgets.key_bar import KeyBar
 from msp_tui.tui.widgets.org_tree import OrgTree
 from msp_tui.tui.widgets.cost_panel import CostPanel
 from msp_tui.tui.widgets.status_line import StatusLine
@@ -81,7 +81,7 @@ class MainScreen(Screen[None]):
             yield CustomerPane(id="customer-pane")
         yield CostPanel(id="cost-summary", classes="-compact")
         yield StatusLine(id="status-line")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.watch(self.app, "dataset", self._show_dataset)

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import ContentSwitcher, Footer, Label, Select, Static
+from textual.widgets import ContentSwitcher, Label, Select, Static
 
 from msp_tui.api import ApiError
 from msp_tui.domain.wizards.model import Plan, WizardKind
@@ -29,6 +29,7 @@ from msp_tui.tui.screens.wizard_prompts import start_consequences
 from msp_tui.tui.screens.wizard_views import PlanView, cost_text
 from msp_tui.tui.wizard_session import WizardClients, journal_for
 from msp_tui.wizards.planning import PlanError, build_plan, record_confirmed_run, roles_for
+from msp_tui.tui.widgets.key_bar import KeyBar
 
 KIND_TITLES = {
     WizardKind.MIGRATE: "Migrate a customer to another partner account",
@@ -189,7 +190,7 @@ class WizardRunScreen(WizardProgress):
                     yield Static(id="step-detail", markup=False)
                     yield Static(id="run-cost", markup=False)
             yield Static(id="wiz-message", markup=False)
-            yield Footer()
+            yield KeyBar()
 
     def on_mount(self) -> None:
         """Fills the first stage: the choices, the plan (account closure) or a journaled run."""
