@@ -112,8 +112,14 @@ def billed_users(
 
 
 def snapshot_billed_users(snapshot: AccountSnapshot, settings: BillingSettings) -> list[BilledUser]:
-    """Lists the billed users of `snapshot` (see `billed_users`)."""
-    return billed_users(snapshot.users, snapshot.cold_storage, settings)
+    """Lists the billed users of `snapshot` (see `billed_users`); computed once per snapshot and
+    settings (the projection and the chargeback both need them: ~0.06 s each at 20,000 users)."""
+    memo = snapshot._summary
+    key = ("billed", settings)
+    billed = memo.get(key)
+    if billed is None:
+        billed = memo[key] = billed_users(snapshot.users, snapshot.cold_storage, settings)
+    return list(billed)
 
 
 def allocate(total: Decimal, weights: list[int]) -> list[Decimal]:

@@ -34,7 +34,8 @@ class AccountSnapshot:
     """Archives of deactivated users/devices still held (and so still billed) until purge."""
     _org_index: dict[int, Org] = field(default_factory=dict, repr=False, compare=False)
     _summary: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    """Holds the `DeviceSummary` once known (stored by the cache, else built on first use)."""
+    """Values derived once per snapshot: the `DeviceSummary` (stored by the cache, else built on
+    first use), the billed users per billing settings (`pricing.snapshot_billed_users`)."""
 
     def __post_init__(self) -> None:
         self._org_index.update({org.org_id: org for org in self.orgs})

@@ -28,7 +28,7 @@ from msp_tui.domain.hierarchy import OrgTree, build_tree
 from msp_tui.domain.policy import Policy
 from msp_tui.domain.projection import Projection, project_snapshot
 from msp_tui.models import AccountSnapshot, Device, Org, User
-from msp_tui.models.base import status_flags
+from msp_tui.models.base import gc_paused, status_flags
 
 T = TypeVar("T")
 
@@ -292,6 +292,11 @@ def build_dataset(snapshot: AccountSnapshot, policy: Policy, now: datetime) -> D
     the full device records are in memory, else on first use (see `Dataset.load_devices`).
     """
     now = now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
+    with gc_paused():  # ~200,000 surviving containers, no cycles: see gc_paused
+        return _build_dataset(snapshot, policy, now)
+
+
+def _build_dataset(snapshot: AccountSnapshot, policy: Policy, now: datetime) -> Dataset:
     tree = build_tree(snapshot)
     health = assess(snapshot, policy.checks, now)
     projection = project_snapshot(snapshot, policy, now.date())
