@@ -87,3 +87,36 @@ async def test_demo_authority_opens_off_the_event_loop(authority: Any, monkeypat
     assert threads and threads[0] != threading.main_thread().name
     assert await session.open_demo_authority() is authority  # already open: no second thread
     assert len(threads) == 1
+
+
+async def test_main_screen_fills_in_when_uncovered(make_app: Any, settle: Any, wait_until: Any) -> None:
+    """Data that arrives while the all-devices view covers the main screen is shown there on
+    return (not built behind the view on top, which it would only delay)."""
+    from msp_tui.tui.screens.main import MainScreen
+    from msp_tui.tui.widgets.org_tree import OrgTree
+
+    import asyncio
+
+    app = make_app()
+    gate = asyncio.Event()
+    sign_in = app.signed_in_client
+
+    async def gated() -> Any:
+        await gate.wait()
+        return await sign_in()
+
+    app.signed_in_client = gated  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        await pilot.press("a")  # before the first dataset is in
+        assert app.dataset is None
+        gate.set()
+        await settle(pilot)
+        assert isinstance(app.screen, AllDevicesScreen) and app.dataset is not None
+        tree = main.query_one(OrgTree)
+        assert tree.org_ids() == []  # not built while covered
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is main and bool(tree.org_ids()), "the tree")
+        assert tree.org_ids()[0] == app.dataset.tree.top.org_id
+        assert set(tree.org_ids()) >= {o.org_id for o in app.dataset.tree.customers if o.is_active}

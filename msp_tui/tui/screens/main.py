@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from msp_tui.tui.dataset import Dataset
 from msp_tui.tui.messages import JumpTo
@@ -89,6 +89,17 @@ class MainScreen(Screen[None]):
         self._show_state_warnings()
         self.call_after_refresh(self._offer_open_runs)
 
+    def _covered(self) -> bool:
+        """True while a full screen (not a dialog, which shows this one around it) is above."""
+        stack = self.app.screen_stack
+        above = stack[stack.index(self) + 1:] if self in stack else []
+        return any(not isinstance(screen, ModalScreen) for screen in above)
+
+    def on_screen_resume(self) -> None:
+        covered = self._covered_dataset
+        if covered is not None and covered is self.app.dataset:  # type: ignore[attr-defined]
+            self._show_dataset(covered)
+
     def _offer_open_runs(self) -> None:
         """Offers the wizard runs left open (dropped link, crash, esc) once, at start."""
         from msp_tui.state.journal import Journal
@@ -140,7 +151,16 @@ class MainScreen(Screen[None]):
 
     # ---------------------------------------------------------------- data down
 
+    _covered_dataset: Dataset | None = None
+    """A dataset that arrived while another screen covered this one (shown on resume)."""
+
     def _show_dataset(self, dataset: Dataset | None) -> None:
+        if dataset is not None and self._covered():
+            # Covered (e.g. the all-devices view opened at start): rebuilding the tree and the
+            # panes now would only delay the screen on top; do it when this one shows again.
+            self._covered_dataset = dataset
+            return
+        self._covered_dataset = None
         if dataset is None:
             self.tree.clear()
             return
