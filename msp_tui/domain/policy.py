@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class _Settings(BaseModel):
     """Base for policy sections: unknown keys are errors, so typos in config.toml surface."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # No use_attribute_docstrings: it reads and parses this file at import (~45 ms of every
+    # launch); the attribute docstrings are for readers (tests check each setting has one).
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class PriceBook(_Settings):

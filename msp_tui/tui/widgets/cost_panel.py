@@ -11,6 +11,7 @@ With the `-compact` class (80x24) the panel is a single line.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.reactive import reactive
@@ -21,8 +22,9 @@ from msp_tui.domain.chargeback import ChargebackLine
 from msp_tui.domain.policy import PriceBook
 from msp_tui.domain.pricing import format_money
 from msp_tui.domain.projection import Projection
-from msp_tui.domain.whatif import WhatIfResult
 
+if TYPE_CHECKING:  # the what-if engine (pydantic change models) loads when the editor opens
+    from msp_tui.domain.whatif import WhatIfResult
 
 LABEL_WIDTH = 14
 """Width of the label column of the full panel ("Next (Jul 01) " is the longest label)."""
