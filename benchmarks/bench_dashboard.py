@@ -140,6 +140,7 @@ def child_start(db: str, t0: float, keys: bool) -> None:
                 await pilot.pause()
                 print(f"settled_s={time.time() - t0:.3f}")
                 times = []
+                typed: list[str] = []
                 await pilot.press("slash")
                 await pilot.pause()
                 for text in ("crit", "health:critical", "win", "age>30", "status:deauthorized", ""):
@@ -153,11 +154,14 @@ def child_start(db: str, t0: float, keys: bool) -> None:
                         while len(displays) == applied:  # the repaint that shows the new view
                             await asyncio.sleep(0.0005)
                         times.append(displays[-1] - started)
+                        typed.append(expected)
                         await pilot.pause()
                 print(f"key_median_ms={statistics.median(times) * 1000:.1f}")
                 print(f"key_p90_ms={sorted(times)[int(len(times) * 0.9)] * 1000:.1f}")
                 print(f"key_max_ms={max(times) * 1000:.1f}")
                 print(f"keys={len(times)}")
+                slowest = sorted(zip(times, typed), reverse=True)[:3]
+                print("key_slowest=" + ", ".join(f"{t * 1000:.0f} ms at {text!r}" for t, text in slowest))
             print(f"peak_mb={peak_rss_mb():.1f}")
             app.exit()
 

@@ -233,11 +233,26 @@ def parse_filter(
     return terms
 
 
+def field_column(rows: Sequence[Filterable], field: str) -> Sequence[object]:
+    """Every row's raw value of `field`, by row index.
+
+    A row list may compute whole columns itself: if it has `field_values(field)` returning a
+    sequence (None for a field it does not know), that is used instead of reading each row's
+    `values` (lazy rows would build every row to read one field).
+    """
+    bulk = getattr(rows, "field_values", None)
+    column = bulk(field) if bulk is not None else None
+    if column is None:
+        column = [row.values.get(field) for row in rows]
+    return column
+
+
 class FilterIndex:
     """Column-wise caches of the rows' filterable data, built lazily per field.
 
     Build one per row set and reuse it for every keystroke. Lazy columns are built on
     first use; building the same column from two threads only does the work twice.
+    Field columns come from `field_column` (whole columns when the row list offers them).
     """
 
     __slots__ = ("rows", "_haystacks", "_texts", "_numbers", "_whens")
@@ -263,7 +278,7 @@ class FilterIndex:
         """The field's lowercase text for each row ("" for None)."""
         column = self._texts.get(field)
         if column is None:
-            column = [_as_text(row.values.get(field)) for row in self.rows]
+            column = [_as_text(value) for value in field_column(self.rows, field)]
             self._texts[field] = column
         return column
 
@@ -271,7 +286,7 @@ class FilterIndex:
         """The field as a float for each row (None when missing or not numeric)."""
         column = self._numbers.get(field)
         if column is None:
-            column = [_as_number(row.values.get(field)) for row in self.rows]
+            column = [_as_number(value) for value in field_column(self.rows, field)]
             self._numbers[field] = column
         return column
 
@@ -280,8 +295,7 @@ class FilterIndex:
         column = self._whens.get(field)
         if column is None:
             column = []
-            for row in self.rows:
-                value = row.values.get(field)
+            for value in field_column(self.rows, field):
                 if isinstance(value, datetime):
                     column.append(_naive_utc(value))
                 elif isinstance(value, date):

@@ -299,3 +299,37 @@ async def test_large_threaded_path_matches_small_path() -> None:
             results.append((table.visible_keys(), changed.shown, changed.total))
     assert results[0] == results[1]
     assert results[0][1] > 0 and results[0][2] == 30_000
+
+
+def test_sort_field_and_descending_columns() -> None:
+    from msp_tui.tui.widgets.virtual_table_model import RowSet
+
+    rows = device_rows(30)
+    by_age_desc = Column("status", "Status", sort_field="age", sort_descending=True)
+    row_set = RowSet(rows)
+    order = row_set.order(by_age_desc, 3, reverse=False)
+    ages = [rows[i].values["age"] for i in order]
+    present = [a for a in ages if a is not None]
+    assert present == sorted(present, reverse=True) and ages[-3:] == [None, None, None]
+    # Equal ages keep their row order (stable), as sorting by the negated age would.
+    for a, b in zip(order, order[1:]):
+        if rows[a].values["age"] == rows[b].values["age"]:
+            assert a < b
+    again = row_set.order(by_age_desc, 3, reverse=True)
+    assert [rows[i].values["age"] for i in again][:len(present)] == sorted(present)
+
+
+def test_sort_reads_a_whole_column_when_the_row_list_offers_it() -> None:
+    from msp_tui.tui.widgets.virtual_table_model import RowSet
+
+    class Columnar(list[TableRow]):
+        asked: list[str] = []
+
+        def field_values(self, name: str) -> list[object] | None:
+            self.asked.append(name)
+            return [row.values.get(name) for row in self]
+
+    rows = Columnar(device_rows(20))
+    order = RowSet(rows).order(Column("name", "Name"), 0, reverse=True)
+    assert order == RowSet(device_rows(20)).order(Column("name", "Name"), 0, reverse=True)
+    assert rows.asked == ["name"]

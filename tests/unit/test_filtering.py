@@ -169,3 +169,26 @@ def test_odd_input_raises_only_filter_error(text: str) -> None:
         return
     for row in ROWS:
         compiled(row)
+
+
+class ColumnarRows(list[Row]):
+    """Rows that compute whole columns (as the all-devices rows do); counts per-row reads."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        super().__init__(rows)
+        self.asked: list[str] = []
+
+    def field_values(self, name: str) -> list[object] | None:
+        self.asked.append(name)
+        if name == "os":  # a field it cannot compute: the index falls back to row values
+            return None
+        return [row.values.get(name) for row in self]
+
+
+@pytest.mark.parametrize("text", ["status:active", "age>5", "os:mac", "last_seen<2024-03-01", "size=200"])
+def test_index_reads_whole_columns_when_the_row_list_offers_them(text: str) -> None:
+    rows = ColumnarRows(list(ROWS))
+    compiled = compile_filter(text, FIELDS, ALIASES)
+    assert compiled.select(FilterIndex(rows)) == compiled.select(FilterIndex(ROWS))
+    field = compiled.terms[0].field
+    assert set(rows.asked) == {field}  # no other column was built

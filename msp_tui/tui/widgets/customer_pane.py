@@ -7,6 +7,7 @@ the tree is instant and a refresh drops them all. `/` opens the filter bar for t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual import on
@@ -49,14 +50,14 @@ USER_CORE = 6
 """Username to storage should fit without scrolling (at 120 columns; at 80 up to the backup)."""
 DEVICE_COLUMNS = (
     Column("name", "Device", min_width=12, max_width=20),
-    Column("age", "Backup", width=7, sort_key=lambda row: row.values["age"]),
+    Column("age", "Backup", width=7),
     Column("user", "User", min_width=10, max_width=14),
     Column("seen", "Seen", width=5, align="right"),
     Column("archive", "Archive", width=7, align="right"),
     Column("dest", "Destinations", min_width=10, max_width=40),
     Column("os", "OS", max_width=14),
     Column("status", "Status", width=12),
-    Column("health", "Health", width=10, sort_key=lambda row: -row.values["rank"]),
+    Column("health", "Health", width=10, sort_field="rank", sort_descending=True),
 )
 """Device, last backup (health mark and age, coloured), user, last connected, archive size and
 destinations first; OS, status and the health word follow (the detail view has every field)."""
@@ -141,6 +142,45 @@ def device_row(dataset: Dataset, position: int, customer: str | None = None) -> 
         cells = (customer, *cells)
         values["customer"] = customer
     return make_row(s.computer_id[position], cells, values, style=HEALTH_STYLE[health])
+
+
+def device_field_column(dataset: Dataset, positions: Sequence[int], field: str,
+                        customer: Callable[[int | None], str] | None = None) -> list[Any] | None:
+    """`device_row(...).values[field]` for each device position, computed column-wise (~20 ms
+    a field at 60,000 devices instead of ~0.8 s building every row); None for other fields.
+    `customer` maps an org id to the customer cell (the all-devices view's extra field)."""
+    facts = dataset.health.facts
+    s = facts.summary
+    codes = dataset.health.codes
+    now_ts = dataset.now.timestamp()
+    if field in ("name", "os", "dest"):
+        column = getattr(s, field)
+        return [column[i] for i in positions]
+    if field == "archive":
+        return [facts.archive_bytes[i] for i in positions]
+    if field == "rank":
+        return [codes[i] for i in positions]
+    if field == "health":
+        return [_RANKS[codes[i]].value for i in positions]
+    if field in ("age", "seen"):
+        stamps = facts.backup_ts if field == "age" else facts.connected_ts
+        return [_days(stamps[i], now_ts) for i in positions]
+    if field == "user":
+        names, ids = dataset.usernames, s.user_id
+        return [names.get(ids[i], "") if ids[i] is not None else "" for i in positions]
+    if field == "status":
+        words: dict[tuple[Any, ...], str] = {}
+        out = []
+        for i in positions:
+            raw = (s.status[i], s.active[i], s.blocked[i])
+            word = words.get(raw)
+            if word is None:
+                word = words[raw] = status_word(*raw)
+            out.append(word)
+        return out
+    if field == "customer" and customer is not None:
+        return [customer(s.org_id[i]) for i in positions]
+    return None
 
 
 def device_rows(dataset: Dataset, org_id: int) -> list[TableRow]:

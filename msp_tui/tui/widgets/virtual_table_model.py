@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol, Union
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-from msp_tui.domain.filtering import CompiledFilter, FilterIndex
+from msp_tui.domain.filtering import CompiledFilter, FilterIndex, field_column
 
 __all__ = [
     "AUTO_WIDTH_SAMPLE",
@@ -94,7 +94,11 @@ class Column:
         min_width: Lower bound for auto and flexible widths.
         max_width: Upper bound for auto widths, so one long value cannot take the screen.
         align: "left" or "right" (numbers).
-        sort_key: Maps a row to its sort key; None sorts by `values[key]`, else the cell text.
+        sort_key: Maps a row to its sort key; None sorts by `values[sort_field]`, else the
+            cell text.
+        sort_field: The field sorted by when there is no `sort_key` (default: `key`); read as
+            a whole column when the row list offers one (see `filtering.field_column`).
+        sort_descending: Sort this column high to low first (e.g. a rank, worst first).
     """
 
     key: str
@@ -104,6 +108,8 @@ class Column:
     max_width: int = 40
     align: Literal["left", "right"] = "left"
     sort_key: Callable[[Any], Any] | None = None
+    sort_field: str | None = None
+    sort_descending: bool = False
 
 
 def fit_text(text: str, width: int, align: str = "left") -> str:
@@ -212,7 +218,12 @@ class RowSet:
         """Each row's sort key for `column` (cached)."""
         keys = self._sort_keys.get(column.key)
         if keys is None:
-            keys = [_default_key(row, column, position) for row in self.rows]
+            field = column.sort_field or column.key
+            if column.sort_key is None and len(self.rows) and field in self.rows[0].values:
+                keys = [v.casefold() if isinstance(v, str) else v
+                        for v in field_column(self.rows, field)]
+            else:
+                keys = [_default_key(row, column, position) for row in self.rows]
             self._sort_keys[column.key] = keys
         return keys
 
@@ -221,15 +232,16 @@ class RowSet:
         cached = self._orders.get((column.key, reverse))
         if cached is not None:
             return cached
+        descending = reverse != column.sort_descending
         keys = self.sort_keys(column, position)
         present = [i for i, k in enumerate(keys) if k is not None]
         missing = [i for i, k in enumerate(keys) if k is None]
         try:
-            present.sort(key=keys.__getitem__, reverse=reverse)
+            present.sort(key=keys.__getitem__, reverse=descending)
         except TypeError:
             # Mixed types in one column (e.g. int and str): order by type, then text.
             present.sort(
-                key=lambda i: (type(keys[i]).__name__, str(keys[i])), reverse=reverse
+                key=lambda i: (type(keys[i]).__name__, str(keys[i])), reverse=descending
             )
         order = present + missing
         self._orders[(column.key, reverse)] = order
@@ -240,8 +252,9 @@ def _default_key(row: RowLike, column: Column, position: int) -> Any:
     if column.sort_key is not None:
         return column.sort_key(row)
     values = row.values
-    if column.key in values:
-        value = values[column.key]
+    field = column.sort_field or column.key
+    if field in values:
+        value = values[field]
         return value.casefold() if isinstance(value, str) else value
     cells = row.cells
     if position < len(cells):
