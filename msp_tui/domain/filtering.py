@@ -278,7 +278,19 @@ class FilterIndex:
         """The field's lowercase text for each row ("" for None)."""
         column = self._texts.get(field)
         if column is None:
-            column = [_as_text(value) for value in field_column(self.rows, field)]
+            # One lowercase text per distinct value: status, OS, customer and the like repeat
+            # across 60,000 rows, and a new string per row would cost megabytes per field.
+            texts: dict[tuple[type, object], str] = {}
+            column = []
+            for value in field_column(self.rows, field):
+                key = (value.__class__, value)  # 1, 1.0 and True are equal keys, not equal texts
+                try:
+                    text = texts.get(key)
+                    if text is None:
+                        text = texts[key] = _as_text(value)
+                except TypeError:  # an unhashable value
+                    text = _as_text(value)
+                column.append(text)
             self._texts[field] = column
         return column
 

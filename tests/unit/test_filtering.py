@@ -192,3 +192,10 @@ def test_index_reads_whole_columns_when_the_row_list_offers_them(text: str) -> N
     assert compiled.select(FilterIndex(rows)) == compiled.select(FilterIndex(ROWS))
     field = compiled.terms[0].field
     assert set(rows.asked) == {field}  # no other column was built
+
+
+def test_text_column_keeps_equal_values_of_other_types_apart() -> None:
+    rows = [Row({"flag": True}), Row({"flag": 1}), Row({"flag": 1.0}), Row({"flag": ["x"]}), Row({"flag": True})]
+    texts = FilterIndex(rows).texts("flag")
+    assert texts == ["true", "1", "1.0", "['x']", "true"]
+    assert texts[0] is texts[4]  # one string per distinct value
