@@ -333,6 +333,8 @@ def main() -> None:
                              "PYTHONDONTWRITEBYTECODE is set): every launch compiles from source")
     parser.add_argument("--before", type=Path, default=None,
                         help="another checkout of msp-tui: figures 3-5 of its dashboard in the same run")
+    parser.add_argument("--launches", type=int, default=5,
+                        help="launches of figure 3 (the median is reported; default 5)")
     parser.add_argument("--root", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child-start", nargs=3, metavar=("DB", "KEYS", "T0"), help=argparse.SUPPRESS)
     parser.add_argument("--child-datatable", nargs=2, metavar=("DB", "T0"), help=argparse.SUPPRESS)
@@ -381,6 +383,10 @@ def main() -> None:
             before = spawn("--child-start", str(old_db), "1", tree=args.before.resolve())
         spawn("--child-start", str(db), "0")  # warm-up: bytecode and page cache, not measured
         ours = spawn("--child-start", str(db), "1")
+        # Figure 3 is the median of several launches (one launch varies by +-0.2 s on a VM).
+        paints = sorted([float(ours["paint_s"])] + [
+            float(spawn("--child-start", str(db), "0")["paint_s"]) for _ in range(args.launches - 1)])
+        ours["paint_s"] = f"{statistics.median(paints):.3f}"
         stock = spawn("--child-datatable", str(db))
         t3 = Table(f"Figure 3: launch -> first full paint, warm cache, all-devices view ({scale}, "
                    f"{DEVICES.get(scale, '?')} devices)", ["app", "seconds", "vs stock DataTable", "peak RSS MB"])
@@ -390,7 +396,8 @@ def main() -> None:
                    f"{float(stock['paint_s']) / float(before['paint_s']):.1f}x faster", float(before["peak_mb"]))
         t3.add("msp-tui dashboard", float(ours["paint_s"]),
                f"{float(stock['paint_s']) / float(ours['paint_s']):.1f}x faster", float(ours["peak_mb"]))
-        print(t3, f"\n(rows shown: {ours['rows']}; first row's device name on screen: "
+        print(t3, f"\n(median of {len(paints)} launches: {', '.join(f'{p:.3f}' for p in paints)} s)"
+                  f"\n(rows shown: {ours['rows']}; first row's device name on screen: "
                   f"{ours['first_row_on_screen']}; every start-up worker done, device details "
                   f"included, at {ours['settled_s']} s"
                   + (f", before: {before['settled_s']} s" if before is not None else "") + ")\n", flush=True)
@@ -429,7 +436,9 @@ def main() -> None:
                        ["scale", "devices", "launch->paint s", "vs x1", "peak RSS MB", "vs x1"])
             base: dict[str, float] = {}
             for s in ("x1", "x2", "x4"):
-                out = ours if s == scale else spawn("--child-start", str(cache_for(s)), "0")
+                # Each scale runs the same session as figure 3-5 (details loaded, filters typed), so
+                # launch times and peaks compare across the rows.
+                out = ours if s == scale else spawn("--child-start", str(cache_for(s)), "1")
                 paint, peak = float(out["paint_s"]), float(out["peak_mb"])
                 base.setdefault("paint", paint)
                 base.setdefault("peak", peak)
