@@ -158,3 +158,30 @@ async def test_detail_screen_shows_every_field(make_app: Any, settle: Any, wait_
     assert device.backup_usage and all(
         f"Destination {n}:" in text for n in range(1, len(device.backup_usage) + 1))
     assert text == early_text
+
+
+async def test_findings_wait_for_details_off_the_ui_thread(
+        make_app: Any, settle: Any, wait_until: Any, gate: Gate) -> None:
+    from msp_tui.tui.screens.all_devices import FindingsScreen
+    from msp_tui.tui.widgets.findings_view import FindingsView
+
+    fresh = await _warm_cache(make_app, settle)
+    app = _staged_app(make_app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.dataset is not None and app.details_loading, "the cached dataset")
+        dataset = app.dataset
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen), "the findings view")
+        view = app.screen.query_one(FindingsView)
+        await wait_until(pilot, lambda: view.loading, "the loading indicator")
+        await pilot.press("slash")  # the UI still answers keys while the records decode
+        await pilot.press("escape", "escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, FindingsScreen), "the main screen")
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen), "the findings view again")
+        view = app.screen.query_one(FindingsView)
+        assert view.loading and not dataset.devices_loaded
+        gate.open()
+        await wait_until(pilot, lambda: not view.loading, "the findings")
+        assert list(view.findings) == list(fresh.findings)
+        assert not any(gate.on_main_thread)

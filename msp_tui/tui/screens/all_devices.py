@@ -272,8 +272,25 @@ class FindingsScreen(Screen[None]):
 
     def _show_dataset(self, dataset: Dataset | None) -> None:
         self.query_one(HeaderBar).show(self.app.store)  # type: ignore[attr-defined]
-        if dataset is not None:
-            self.query_one(FindingsView).findings = tuple(dataset.findings)
+        if dataset is None:
+            return
+        view = self.query_one(FindingsView)
+        if dataset.devices_loaded:
+            view.loading = False
+            view.findings = tuple(dataset.findings)
+        else:
+            # The checks read the full device records, still decoding after a staged start:
+            # wait for them off the UI thread instead of freezing it.
+            view.loading = True
+            self._show_when_loaded(dataset)
+
+    @work(exclusive=True, group="findings", exit_on_error=False, description="Load the findings")
+    async def _show_when_loaded(self, dataset: Dataset) -> None:
+        await self.app.wait_for_details(dataset)  # type: ignore[attr-defined]
+        if dataset is self.app.dataset:  # type: ignore[attr-defined]
+            view = self.query_one(FindingsView)
+            view.findings = tuple(dataset.findings)
+            view.loading = False
 
     @on(VirtualTable.ViewChanged)
     def _show_count(self, event: VirtualTable.ViewChanged) -> None:

@@ -337,6 +337,9 @@ class MainScreen(Screen[None]):
         except Exception as exc:  # sign-in problems are one line, like any refresh failure
             self.show_notice(f"Cannot sign in: {exc}", error=True)
             return
+        # Previews read the full device records: after a staged start they may still be
+        # decoding (in a thread); wait for them without blocking the UI.
+        await app.wait_for_details(dataset)
         ctx = actions.ActionContext(app, client, dataset.snapshot, dataset.policy,
                                     app.clock().date())
         if name == "create_org":
