@@ -180,9 +180,52 @@ def update_org(store: Store, org: Record, body: dict[str, Any], now: float) -> N
     if "notes" in body:
         org["notes"] = body["notes"]
     settings = body.get("settings")
-    if isinstance(settings, dict) and settings.get("archiveHoldDays"):
-        org["hold_days"] = int(settings["archiveHoldDays"])
+    if isinstance(settings, dict):
+        # py42 sends the whole org back, with the inherited archiveHoldDays echoed: the
+        # value is the org's own only once isUsingQuotaDefaults is off.
+        if settings.get("isUsingQuotaDefaults") is True:
+            org["hold_days"] = None
+        elif settings.get("archiveHoldDays") is not None:
+            org["hold_days"] = _hold_days_value(settings["archiveHoldDays"])
     org["modified"] = now
+    store.touch("orgs", org)
+
+
+def _hold_days_value(raw: Any) -> int | None:
+    """Parses an archiveHoldDays value: whole days >= 1, or "" to inherit from the parent org."""
+    if raw == "":
+        return None
+    try:
+        days = int(str(raw).strip())
+    except ValueError:
+        days = 0
+    if isinstance(raw, bool) or days < 1:
+        raise bad_request(f"archiveHoldDays must be a whole number of days (1 or more), not {raw!r}")
+    return days
+
+
+def update_org_settings(store: Store, org: Record, body: dict[str, Any], now: float) -> None:
+    """Applies `{"packets": [{"key", "value", "locked"}, ...]}` (PUT /api/v1/OrgSetting/{orgId}).
+
+    `archiveHoldDays` sets the org's cold-storage retention ("" inherits it again); any other
+    key is kept as an org t-setting and reported back by GET.
+    """
+    packets = body.get("packets")
+    if not isinstance(packets, list) or not all(isinstance(p, dict) and isinstance(p.get("key"), str)
+                                                and p["key"] for p in packets):
+        raise bad_request('Expected {"packets": [{"key": ..., "value": ..., "locked": ...}]}')
+    changes: dict[str, Any] = {}
+    for packet in packets:
+        if packet["key"] == "archiveHoldDays":
+            changes["hold_days"] = _hold_days_value(packet.get("value"))
+        else:
+            value = packet.get("value")
+            settings = changes.setdefault("t_settings", dict(org.get("t_settings") or {}))
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            settings[packet["key"]] = {"value": value if value is None else str(value),
+                                       "locked": bool(packet.get("locked"))}
+    org.update(changes, modified=now)
     store.touch("orgs", org)
 
 

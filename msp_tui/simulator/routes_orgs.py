@@ -1,11 +1,11 @@
-"""Provides the org routes (v1 list/get, v3 CRUD and actions, legacy deactivation)."""
+"""Provides the org routes (v1 list/get, v3 CRUD and actions, org settings, legacy deactivation)."""
 
 from __future__ import annotations
 
 from msp_tui.simulator import ops
 from msp_tui.simulator.context import Context
 from msp_tui.simulator.http import Request, Response, Router, bad_request, legacy
-from msp_tui.simulator.wire import org_counts, org_wire
+from msp_tui.simulator.wire import org_counts, org_setting_wire, org_wire
 
 
 def register(router: Router, ctx: Context) -> None:
@@ -78,6 +78,15 @@ def register(router: Router, ctx: Context) -> None:
             store.touch("orgs", org)
         return Response(204)
 
+    def org_setting_get(request: Request) -> Response:
+        org = ctx.org_by_id(request, request.params["id"])
+        return ctx.ok(request, org_setting_wire(store, org))
+
+    def org_setting_put(request: Request) -> Response:
+        org = ctx.org_by_id(request, request.params["id"])
+        ops.update_org_settings(store, org, request.json_object(), ctx.now())
+        return ctx.ok(request, org_setting_wire(store, org))
+
     def org_deactivation_legacy(request: Request) -> Response:
         org = ctx.org_by_id(request, request.params["id"])
         if request.method == "PUT":
@@ -94,5 +103,7 @@ def register(router: Router, ctx: Context) -> None:
     router.add("PUT", r"/api/v3/orgs/(?P<guid>[^/]+)", org_update_v3)
     router.add("POST", r"/api/v3/orgs", org_create_v3)
     router.add("POST", r"/api/v3/orgs/(?P<guid>[^/]+)/(?P<action>deactivate|activate|block|unblock)", org_action)
+    router.add("GET", legacy(r"OrgSetting/(?P<id>[^/]+)"), org_setting_get)
+    router.add("PUT", legacy(r"OrgSetting/(?P<id>[^/]+)"), org_setting_put)
     router.add("PUT", legacy(r"OrgDeactivation/(?P<id>[^/]+)"), org_deactivation_legacy)
     router.add("DELETE", legacy(r"OrgDeactivation/(?P<id>[^/]+)"), org_deactivation_legacy)

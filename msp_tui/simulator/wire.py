@@ -43,14 +43,19 @@ def alert_bits(states: list[str]) -> int:
     return sum(ALERT_BITS.get(s, 0) for s in states)
 
 
-def hold_days(store: Store, org: Record) -> int:
-    """Returns an org's archiveHoldDays, inherited from its parents (default 365)."""
+def hold_source(store: Store, org: Record) -> tuple[int, Record | None]:
+    """Returns an org's effective archiveHoldDays and the org that sets it (None: the default)."""
     current: Record | None = org
     while current is not None:
         if current.get("hold_days"):
-            return int(current["hold_days"])
+            return int(current["hold_days"]), current
         current = store.orgs.get(current["parent_id"]) if current["parent_id"] else None
-    return DEFAULT_HOLD_DAYS
+    return DEFAULT_HOLD_DAYS, None
+
+
+def hold_days(store: Store, org: Record) -> int:
+    """Returns an org's archiveHoldDays, inherited from its parents (default 365)."""
+    return hold_source(store, org)[0]
 
 
 def org_counts(store: Store, tenant: str) -> dict[int, dict[str, int]]:
@@ -89,10 +94,40 @@ def org_wire(store: Store, org: Record, now: float, *, counts: dict[int, dict[st
         "registrationKey": org["reg_key"], "creationDate": iso_day_anchored(org["created"], now),
         "modificationDate": iso_at(org["modified"], now), "deactivationDate": iso_at(org["deactivated"], now),
         "customConfig": bool(org.get("hold_days")), "reporting": {"orgManagers": []},
-        "settings": {"maxSeats": None, "maxBytes": None, "archiveHoldDays": hold_days(store, org)},
+        "settings": {"maxSeats": None, "maxBytes": None, "archiveHoldDays": hold_days(store, org),
+                     "isUsingQuotaDefaults": not org.get("hold_days")},
     }
     if counts is not None:
         out.update(counts.get(org["id"], {}))
+    return out
+
+
+T_SETTING_DEFAULTS = {"device_upgrade_delay": "60", "device_webRestore_enabled": "true"}
+"""Org t-settings every org reports (values as strings, as the real server sends them)."""
+
+
+def org_setting_wire(store: Store, org: Record) -> dict[str, Any]:
+    """Returns an org's `/api/v1/OrgSetting/{orgId}` dict: `{key: {scope, value, locked, id}}`.
+
+    The shape is py42's `TEST_T_SETTINGS_DICT` (tests/clients/settings/test_org_settings.py),
+    where `id` is the id of the org the value comes from. The real server's t-settings are
+    not known to carry the cold-storage retention (py42 reads `archive_hold_days` from
+    `settings.archiveHoldDays` of `GET /api/v3/orgs/{guid}?incSettings=True`); the demo adds
+    it under the key `archiveHoldDays` with the effective, inherited value, and scope "SYSTEM"
+    when no org in the chain sets it.
+    """
+    days, source = hold_source(store, org)
+    root = org
+    while root["parent_id"] and root["parent_id"] in store.orgs:
+        root = store.orgs[root["parent_id"]]
+    out: dict[str, Any] = {
+        key: {"scope": "ORG", "value": value, "locked": False, "id": root["id"]}
+        for key, value in T_SETTING_DEFAULTS.items()
+    }
+    for key, packet in (org.get("t_settings") or {}).items():
+        out[key] = {"scope": "ORG", "value": packet["value"], "locked": packet["locked"], "id": org["id"]}
+    out["archiveHoldDays"] = {"scope": "ORG" if source is not None else "SYSTEM", "value": str(days),
+                              "locked": False, "id": (source or root)["id"]}
     return out
 
 

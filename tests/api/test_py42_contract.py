@@ -79,3 +79,23 @@ def test_py42_create_user_duplicate_raises(sdk) -> None:
     assert user["userUid"]
     with pytest.raises(Py42UserAlreadyExistsError):
         sdk.users.create_user(org["orgUid"], "new.hire@ridgeline-arch.example", "other@ridgeline-arch.example")
+
+
+def test_org_settings_read_and_update(sdk) -> None:
+    """py42 reads org settings from the v3 org and /api/v1/OrgSetting, and writes them back
+    through PUT /api/v1/OrgSetting (t-settings) and PUT /api/v1/Org (the whole org)."""
+    orgs = all_items(sdk.orgs.get_all(), "orgs")
+    maple = next(o for o in orgs if o["orgName"] == "Maple Street Veterinary")
+    dental = next(o for o in orgs if o["orgName"] == "BrightSmile Dental")
+    assert sdk.orgs.get_settings(maple["orgId"]).archive_hold_days == 90
+    settings = sdk.orgs.get_settings(dental["orgId"])
+    assert settings.archive_hold_days == 365 and settings.quota_settings_inherited
+    assert settings.web_restore_enabled is True
+
+    settings.archive_hold_days = 30
+    settings.web_restore_enabled = False
+    result = sdk.orgs.update_settings(settings)
+    assert not result.error
+    again = sdk.orgs.get_settings(dental["orgId"])
+    assert again.archive_hold_days == 30 and not again.quota_settings_inherited
+    assert again.web_restore_enabled is False
