@@ -28,7 +28,7 @@ import struct
 import sys
 import typing
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 

@@ -215,12 +215,12 @@ async def test_random_write_faults_never_resend_a_processed_mutation(authority_f
         authority.faults.enabled = True
         for _ in range(60):
             user, device = rng.choice(users), rng.choice(devices)
-            call = rng.choice([
-                lambda: client.block_user(user.user_uid),
-                lambda: client.unblock_user(user.user_uid),
-                lambda: client.update_user(user.user_uid, notes=f"note {rng.random()}"),
-                lambda: client.block_device(device.computer_id),
-                lambda: client.unblock_device(device.computer_id),
+            call = rng.choice([  # each lambda is called in this iteration
+                lambda: client.block_user(user.user_uid),  # noqa: B023
+                lambda: client.unblock_user(user.user_uid),  # noqa: B023
+                lambda: client.update_user(user.user_uid, notes=f"note {rng.random()}"),  # noqa: B023
+                lambda: client.block_device(device.computer_id),  # noqa: B023
+                lambda: client.unblock_device(device.computer_id),  # noqa: B023
             ])
             sent_before, refused_before = mutating_requests(authority), refused()
             try:

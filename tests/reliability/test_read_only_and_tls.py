@@ -47,7 +47,7 @@ async def test_every_mutating_client_call_is_refused_in_a_read_only_session():
                 "raw POST": lambda: client.request("POST", "/api/v3/orgs", json={}),
                 "raw DELETE": lambda: client.request("DELETE", f"/api/v1/ComputerBlock/{device.computer_id}"),
             }
-            for name, call in calls.items():
+            for call in calls.values():
                 with pytest.raises(errors.ReadOnlyError):
                     await call()
         # Every public mutating method of the client is in the list above.

@@ -11,6 +11,7 @@ import zlib
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from pydantic import ValidationError
 
 from msp_tui.models import AccountSnapshot, ColdStorageRow, Device, Org, User
 from msp_tui.models.summary import SUMMARY_FIELDS, DeferredDevices, DeviceSummary
@@ -100,7 +101,7 @@ def test_loaded_models_stay_frozen_and_copyable():
     loaded = SnapshotCache(conn).load("acme")
     assert loaded is not None
     device = loaded.devices[1]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         device.name = "other"  # type: ignore[misc]
     copy = loaded.users[0].model_copy(update={"active": False})
     assert copy.active is False and loaded.users[0].active is None

@@ -8,7 +8,6 @@ import stat
 import pytest
 
 from msp_tui import paths
-from msp_tui.config import Profile, Settings, save_settings
 from msp_tui.secrets import SecretsError, SecretStore, env_name
 
 

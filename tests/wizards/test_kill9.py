@@ -15,7 +15,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 
 from msp_tui.simulator import DEMO_ACCOUNTS, DemoAuthority, start_in_thread
 

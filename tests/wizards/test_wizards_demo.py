@@ -8,7 +8,6 @@ was not in the plan.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 

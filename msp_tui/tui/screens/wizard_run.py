@@ -219,7 +219,7 @@ class WizardRunScreen(WizardProgress):
         ids = [s for s, _ in STAGES]
         current = ids.index(self.stage)
         parts: list[Content | str] = []
-        for n, (sid, word) in enumerate(STAGES):
+        for n, (_stage, word) in enumerate(STAGES):
             if n:
                 parts.append(" › ")
             mark, style = ("✓", "$text-success") if n < current else ("▶", "bold") if n == current else ("·", "$text-muted")
