@@ -40,6 +40,43 @@ def _parse_one(model: type[Any], payload: Any, what: str) -> Any:
         raise errors.ResponseFormatError(f"The server sent a malformed {what} record.") from exc
 
 
+_RETENTION_BLOCKS = ("settingsSummary", "settings", "settingsInherited")
+"""Where a v3 org with `incSettings` carries `archiveHoldDays`; the first usable one wins (py42's
+org-settings fixtures have the effective value in all three, the summary being the effective one)."""
+
+
+def retention_days_of(org: dict[str, Any]) -> int | None:
+    """Returns the cold-storage retention (`archiveHoldDays`) of a v3 org dict, in days.
+
+    None when no settings block carries a usable value: missing, null, not a whole number,
+    or below one day. A locked setting (`{"@locked": "true", "#text": "90"}`) and a numeric
+    string count as the number they hold.
+    """
+    for block in _RETENTION_BLOCKS:
+        settings = org.get(block)
+        if not isinstance(settings, dict):
+            continue
+        days = _whole_days(settings.get("archiveHoldDays"))
+        if days is not None:
+            return days
+    return None
+
+
+def _whole_days(value: Any) -> int | None:
+    if isinstance(value, dict):
+        value = value.get("#text")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit()):
+            return None
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 1 else None
+
+
 class ModelPages(Generic[M]):
     """Parses pages of one v1 list resource (`{"data": {"totalCount", <key>: [...]}}`) into models.
 
@@ -96,6 +133,22 @@ class Code42Client(CoreClient):
         """Returns one org (GET /api/v3/orgs/{orgGuid})."""
         payload = await self.request("GET", f"/api/v3/orgs/{org_guid}")
         return _parse_one(Org, payload, "org")
+
+    async def get_org_retention_days(self, org_guid: str) -> int | None:
+        """Returns how many days an org's archives stay in cold storage before they are purged.
+
+        Reads `archiveHoldDays` from GET /api/v3/orgs/{orgGuid}?incSettings=True, where py42's
+        `OrgSettings.archive_hold_days` reads it too; the value is the effective one (inherited
+        from the parent org unless the org sets its own). None when the server does not say
+        (see `retention_days_of`); an answer that is not an org object is a ResponseFormatError.
+        """
+        path = f"/api/v3/orgs/{org_guid}"
+        payload = await self.request("GET", path, params={"incSettings": True})
+        if not isinstance(payload, dict):
+            raise errors.ResponseFormatError(
+                f"GET {path}: expected one org object with its settings.", method="GET", path=path
+            )
+        return retention_days_of(payload)
 
     async def create_org(
         self, name: str, parent_org_guid: str, *, ext_ref: str | None = None, notes: str | None = None
