@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 
 from msp_tui.domain.cost_effect import CostEffect, cost_effect, cost_lines
@@ -120,9 +120,11 @@ def describe_device(device: Device, snapshot: AccountSnapshot) -> str:
     return f"device {device.display_name}{of} in {_org_name(snapshot, device.org_id)}"
 
 
-def _window(retention_days: int | None) -> str:
+def _window(retention_days: int | None, today: date) -> str:
+    """The cold-storage window in words; with the retention known, the purge day too."""
     if retention_days is not None:
-        return f"the org's cold-storage retention period ({retention_days} days)"
+        purge = today + timedelta(days=retention_days)
+        return f"the org's cold-storage retention period ({retention_days} days), around {purge:%Y-%m-%d}"
     return "the org's cold-storage retention period (a per-org setting; check it in the console)"
 
 
@@ -160,8 +162,8 @@ def user_consequences(
             f"The user's {len(active)} active device(s) are deactivated and stop backing up.",
             f"{len(archived)} archive(s) go to cold storage and stay there until purged.",
             "While an archive is in cold storage the user's licence (subscription) is still held.",
-            f"Reactivation is possible until the archives are purged at the end of {_window(retention_days)}; "
-            "after that the data is gone for good.",
+            "Reactivation is possible until the archives are purged at the end of "
+            f"{_window(retention_days, today)}; after that the data is gone for good.",
             "The user can no longer sign in, and cannot be placed on a legal hold.",
             "To reuse the email for a new user, rename this user first (one email per user).",
         ]
@@ -211,8 +213,8 @@ def device_consequences(
             ("Its archive goes to cold storage and stays there until purged."
              if archived else "It has no archive; nothing goes to cold storage."),
             "The user keeps their licence: billing counts users, not devices.",
-            f"Reactivation is possible until the archive is purged at the end of {_window(retention_days)}; "
-            "after that the data is gone for good.",
+            "Reactivation is possible until the archive is purged at the end of "
+            f"{_window(retention_days, today)}; after that the data is gone for good.",
         ]
     elif action is Action.REACTIVATE_DEVICE:
         held = [r for r in cold if r.source_computer_id == device.computer_id]
@@ -266,7 +268,8 @@ def org_consequences(
             f"{len(devices)} device(s) stop backing up.",
             "Their archives go to cold storage and stay there until purged.",
             "While archives are in cold storage the users' licences are still held.",
-            f"Reactivation is possible until the archives are purged at the end of {_window(retention_days)}.",
+            "Reactivation is possible until the archives are purged at the end of "
+            f"{_window(retention_days, today)}.",
             "To close the customer's account with Code42, email msp-billing@code42.com afterwards.",
         ]
     elif action is Action.REACTIVATE_ORG:

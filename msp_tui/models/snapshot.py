@@ -35,7 +35,8 @@ class AccountSnapshot:
     _org_index: dict[int, Org] = field(default_factory=dict, repr=False, compare=False)
     _summary: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Values derived once per snapshot: the `DeviceSummary` (stored by the cache, else built on
-    first use), the billed users per billing settings (`pricing.snapshot_billed_users`)."""
+    first use), the billed users per billing settings (`pricing.snapshot_billed_users`), the
+    cold-storage retention asked per org (`tui.actions.org_retention_days`)."""
 
     def __post_init__(self) -> None:
         self._org_index.update({org.org_id: org for org in self.orgs})

@@ -16,6 +16,7 @@ and handle the outcome in `Worker.StateChanged` (or post a message from a wrappe
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,7 +27,7 @@ from textual.screen import Screen
 
 from msp_tui.api.errors import FRIENDLY_NAMES, ApiError, ReadOnlyError, UnknownOutcomeError
 from msp_tui.api.resources import Code42Client
-from msp_tui.domain.consequences import Action, consequences_for
+from msp_tui.domain.consequences import DESTRUCTIVE, Action, consequences_for
 from msp_tui.domain.policy import Policy
 from msp_tui.models import AccountSnapshot, Device, Org, User
 from msp_tui.tui.screens.confirm import ConfirmScreen
@@ -38,6 +39,12 @@ from msp_tui.tui.screens.forms import (
 )
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+RETENTION_TIMEOUT = 3.0
+"""Seconds a destructive action's preview waits for the org's cold-storage retention; after
+that it opens without the number rather than keep the user waiting."""
 
 DUPLICATE_MESSAGE = "a user with that email already exists"
 """What USER_DUPLICATE means to the person filling the form."""
@@ -62,7 +69,8 @@ class ActionContext:
     today: date
     """The reference day of cost projections (pass the app's clock, not `date.today()` in tests)."""
     retention_days: int | None = None
-    """Cold-storage retention of the subject's org, when known."""
+    """Cold-storage retention of the subject's org, when known (else `run_action` asks the
+    server for it, see `org_retention_days`)."""
     cycle_start_users: int | None = None
     """Billed users when the current cycle began, when known."""
 
@@ -246,6 +254,37 @@ def _name_of(subject: User | Device | Org) -> str:
     return subject.org_name
 
 
+def _retention_cache(snapshot: AccountSnapshot) -> dict[int, int | None]:
+    """Retention days fetched per org id, kept with the snapshot: a refresh starts afresh."""
+    cache: dict[int, int | None] = snapshot._summary.setdefault("retention_days", {})
+    return cache
+
+
+async def org_retention_days(client: Code42Client, snapshot: AccountSnapshot, org_id: int | None,
+                             *, timeout: float | None = None) -> int | None:
+    """Returns the cold-storage retention of org `org_id` in days, or None when unknown.
+
+    Asked once per org and snapshot (failures too, so a slow server delays one dialog, not
+    every one). Any API failure, or no answer within `timeout` seconds (default
+    `RETENTION_TIMEOUT`), gives None: the number only makes a preview more precise, so it
+    never stops an action.
+    """
+    org = snapshot.org(org_id)
+    if org is None or not org.org_guid:
+        return None
+    cache = _retention_cache(snapshot)
+    if org.org_id in cache:
+        return cache[org.org_id]
+    try:
+        days = await asyncio.wait_for(client.get_org_retention_days(org.org_guid),
+                                      RETENTION_TIMEOUT if timeout is None else timeout)
+    except (ApiError, asyncio.TimeoutError) as exc:
+        log.info("retention of org %s unknown: %s", org.org_id, str(exc) or "no answer in time")
+        days = None
+    cache[org.org_id] = days
+    return days
+
+
 _PAST = {"deactivate": "Deactivated", "reactivate": "Reactivated", "block": "Blocked",
          "unblock": "Unblocked"}
 
@@ -262,9 +301,12 @@ async def run_action(ctx: ActionContext, action: Action,
         ctx.app.notify(line, severity="warning")
         return ActionOutcome(action.value, False, line)
     _warn_read_only(ctx)
+    retention = ctx.retention_days
+    if retention is None and action in DESTRUCTIVE:
+        retention = await org_retention_days(ctx.client, ctx.snapshot, subject.org_id)
     consequences = consequences_for(
         action, subject, ctx.snapshot, ctx.policy, ctx.today,
-        retention_days=ctx.retention_days, cycle_start_users=ctx.cycle_start_users,
+        retention_days=retention, cycle_start_users=ctx.cycle_start_users,
     )
     if not await ask(ctx.app, ConfirmScreen(consequences)):
         return ActionOutcome(action.value, False, "", cancelled=True)

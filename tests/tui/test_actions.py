@@ -22,6 +22,7 @@ from msp_tui.domain.hierarchy import build_tree
 from msp_tui.domain.policy import Policy
 from msp_tui.models import AccountSnapshot
 from msp_tui.simulator import DemoAuthority
+from msp_tui.simulator.faults import FaultPlan
 from msp_tui.tui import actions
 from msp_tui.tui.screens.confirm import ConfirmScreen
 from msp_tui.tui.screens.forms import CreateOrgScreen, CreateUserScreen
@@ -285,3 +286,95 @@ def test_available_actions_follow_the_state(snapshot: AccountSnapshot) -> None:
 )
 def test_error_line(error: ApiError, line: str) -> None:
     assert actions.error_line(error) == line
+
+
+def _preview(app: App[Any]) -> str:
+    """The effect lines the confirm dialog shows."""
+    screen = app.screen
+    assert isinstance(screen, ConfirmScreen)
+    return str(screen.query_one("#lines Static", Static).render())
+
+
+def _org_gets(authority: DemoAuthority, org: Any) -> int:
+    return authority.requests_seen[("GET", f"/api/v3/orgs/{org.org_guid}")]
+
+
+async def _open_and_cancel(app: App[Any], ctx: actions.ActionContext, action: Action, subject: Any) -> str:
+    async with app.run_test(size=(100, 40)) as pilot:
+        task = asyncio.create_task(actions.run_action(ctx, action, subject))
+        await _wait_for(pilot, ConfirmScreen, task)
+        text = _preview(app)
+        await pilot.press("escape")
+        assert (await _finish(pilot, task)).cancelled
+    return text
+
+
+async def test_deactivation_preview_states_the_org_retention_and_asks_once(
+    authority: DemoAuthority, snapshot: AccountSnapshot
+) -> None:
+    maple = _customer(snapshot, "Maple Street Veterinary")
+    users = [u for u in snapshot.users if u.is_active and u.org_id == maple.org_id]
+    device = next(d for d in snapshot.devices if d.is_active and d.org_id == maple.org_id)
+    async with _client(read_only=True) as client:  # a GET: read-only sessions get it too
+        ctx = _ctx(Host(), client, snapshot)
+        text = await _open_and_cancel(ctx.app, ctx, Action.DEACTIVATE_USER, users[0])
+        assert "purged at the end of the org's cold-storage retention period (90 days), around 2025-08-31;" in text
+        assert "check it in the console" not in text
+        assert _org_gets(authority, maple) == 1
+        ctx.app = Host()
+        text = await _open_and_cancel(ctx.app, ctx, Action.DEACTIVATE_DEVICE, device)
+        assert "retention period (90 days), around 2025-08-31;" in text
+        assert _org_gets(authority, maple) == 1  # cached with the snapshot
+
+
+async def test_org_deactivation_preview_uses_the_inherited_default(
+    authority: DemoAuthority, client: Code42Client, snapshot: AccountSnapshot
+) -> None:
+    org = _customer(snapshot)
+    app = Host()
+    text = await _open_and_cancel(app, _ctx(app, client, snapshot), Action.DEACTIVATE_ORG, org)
+    assert "retention period (365 days), around 2026-06-02." in text
+
+
+async def test_non_destructive_actions_do_not_ask(
+    authority: DemoAuthority, client: Code42Client, snapshot: AccountSnapshot
+) -> None:
+    maple = _customer(snapshot, "Maple Street Veterinary")
+    user = next(u for u in snapshot.users if u.is_active and u.org_id == maple.org_id)
+    app = Host()
+    await _open_and_cancel(app, _ctx(app, client, snapshot), Action.BLOCK_USER, user)
+    assert _org_gets(authority, maple) == 0
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [("malformed@only=GET@path=/api/v3/orgs/", "not JSON"),
+     ("slow@only=GET@path=/api/v3/orgs/@seconds=40", "no answer in time")],
+    ids=["api-error", "no-answer"],
+)
+async def test_preview_falls_back_when_the_retention_cannot_be_read(
+    authority: DemoAuthority, client: Code42Client, snapshot: AccountSnapshot,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, spec: str, reason: str,
+) -> None:
+    monkeypatch.setattr(actions, "RETENTION_TIMEOUT", 0.5)
+    caplog.set_level("INFO", logger="msp_tui.tui.actions")
+    maple = _customer(snapshot, "Maple Street Veterinary")
+    user = next(u for u in snapshot.users if u.is_active and u.org_id == maple.org_id)
+    authority.faults = FaultPlan.parse(spec, seed=1)
+    app = Host()
+    async with app.run_test(size=(100, 40)) as pilot:
+        task = asyncio.create_task(
+            actions.run_action(_ctx(app, client, snapshot), Action.DEACTIVATE_USER, user)
+        )
+        await _wait_for(pilot, ConfirmScreen, task)
+        text = _preview(app)
+        assert ("purged at the end of the org's cold-storage retention period "
+                "(a per-org setting; check it in the console);") in text
+        assert "days)" not in text
+        assert reason in caplog.text
+        asked = _org_gets(authority, maple)
+        await pilot.press(*user.username, "enter")
+        outcome = await _finish(pilot, task)
+    assert outcome.ok
+    assert not (await client.get_user(user.user_id)).is_active
+    assert _org_gets(authority, maple) == asked  # the failure is not retried on every open

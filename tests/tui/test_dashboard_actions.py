@@ -8,6 +8,7 @@ from typing import Any
 from textual.widgets import Static
 
 from msp_tui.tui.app import MspApp
+from msp_tui.tui.messages import JumpTo
 from msp_tui.tui.screens.accounts import AccountsSummaryScreen, ProfileSwitchScreen
 from msp_tui.tui.screens.confirm import ConfirmScreen
 from msp_tui.tui.screens.forms import CreateOrgScreen, CreateUserScreen
@@ -81,6 +82,27 @@ async def test_deactivate_user_asks_for_the_name_and_updates_everything(
         # Deactivated users stay billed while their archive is in cold storage.
         assert app.dataset.projection.billed_users == before
         assert users.cursor_key == user.user_id
+
+
+async def test_deactivation_preview_shows_the_org_retention(
+    make_app: Any, settle: Any, wait_until: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        maple = next(o for o in app.dataset.tree.customers if o.org_name == "Maple Street Veterinary")
+        user = next(u for u in app.dataset.users_in(maple.org_id) if u.is_active)
+        app.screen.jump_to(JumpTo(org_id=maple.org_id, user_id=user.user_id))
+        await settle(pilot)
+        users = app.screen.query_one("#users-table", VirtualTable)
+        assert users.cursor_key == user.user_id and app.screen.focused is users
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        lines = str(app.screen.query_one("#lines Static", Static).render())
+        assert "cold-storage retention period (90 days), around 2025-08-31;" in lines
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog to close")
+        assert app.dataset.user(user.user_id).is_active
 
 
 async def test_read_only_session_refuses_actions(make_app: Any, settle: Any, wait_until: Any) -> None:

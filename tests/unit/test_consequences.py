@@ -91,6 +91,24 @@ def test_user_deactivation_states_what_happens() -> None:
     assert "Destructive" in text
 
 
+@pytest.mark.parametrize("action", [Action.DEACTIVATE_USER, Action.DEACTIVATE_DEVICE, Action.DEACTIVATE_ORG])
+@pytest.mark.parametrize(
+    ("retention", "window"),
+    [(90, "retention period (90 days), around 2025-08-31"),
+     (365, "retention period (365 days), around 2026-06-02"),
+     (None, "retention period (a per-org setting; check it in the console)")],
+)
+def test_deactivation_states_the_retention_and_purge_day_when_known(
+    action: Action, retention: int | None, window: str
+) -> None:
+    snap = account(3)
+    subject = {"user": snap.users[0], "device": snap.devices[0], "org": snap.orgs[1]}[action.kind]
+    c = consequences_for(action, subject, snap, Policy(), TODAY, retention_days=retention)
+    purge_line = next(line for line in c.lines if line.startswith("Reactivation is possible"))
+    assert f"purged at the end of the org's cold-storage {window}" in purge_line
+    assert purge_line.count("retention period") == 1
+
+
 def test_user_without_archives_frees_the_licence_at_once() -> None:
     snap = account(51, archives=False)
     c = user_consequences(Action.DEACTIVATE_USER, snap.users[0], snap, Policy(), TODAY)
