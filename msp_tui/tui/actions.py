@@ -172,7 +172,7 @@ async def create_org(ctx: ActionContext) -> ActionOutcome:
             return ActionOutcome("create_org", False, "", cancelled=True)
         outcome, org = await _send(
             ctx, "create_org",
-            lambda: ctx.client.create_org(request.name, top.org_guid or ""),
+            lambda: ctx.client.create_org(request.name, top.org_guid or ""),  # noqa: B023 (called at once)
             f"Created customer org {request.name} under {top.org_name}.",
         )
         if outcome.ok or outcome.error_name is None:
@@ -205,8 +205,8 @@ async def create_user(ctx: ActionContext, org: Org) -> ActionOutcome:
         outcome, user = await _send(
             ctx, "create_user",
             lambda: ctx.client.create_user(
-                sent.org_uid, sent.username, email=sent.email,
-                first_name=sent.first_name or None, last_name=sent.last_name or None,
+                sent.org_uid, sent.username, email=sent.email,  # noqa: B023 (called at once)
+                first_name=sent.first_name or None, last_name=sent.last_name or None,  # noqa: B023
             ),
             f"Created user {answer.username} in {answer.org_name}.",
         )
