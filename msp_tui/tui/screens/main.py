@@ -140,7 +140,7 @@ class MainScreen(Screen[None]):
         return self.app.store  # type: ignore[attr-defined]
 
     @property
-    def tree(self) -> OrgTree:
+    def org_tree(self) -> OrgTree:
         """The org tree."""
         return self.query_one(OrgTree)
 
@@ -162,11 +162,11 @@ class MainScreen(Screen[None]):
             return
         self._covered_dataset = None
         if dataset is None:
-            self.tree.clear()
+            self.org_tree.clear()
             return
         self._show_state_warnings()
-        self.tree.show_dataset(dataset, self.tree.selected_org)
-        org_id = self.tree.selected_org
+        self.org_tree.show_dataset(dataset, self.org_tree.selected_org)
+        org_id = self.org_tree.selected_org
         if org_id is not None:
             self.pane.show_org(dataset, org_id)
         self._show_costs(dataset, org_id)
@@ -260,9 +260,9 @@ class MainScreen(Screen[None]):
             self._pending_jump = message
             return
         self._pending_jump = None
-        if not self.tree.select_org(org_id):
-            self.tree.show_deactivated = True
-            self.tree.show_dataset(dataset, org_id)
+        if not self.org_tree.select_org(org_id):
+            self.org_tree.show_deactivated = True
+            self.org_tree.show_dataset(dataset, org_id)
         self.pane.show_org(dataset, org_id)
         self._show_costs(dataset, org_id)
         key = message.computer_id if message.computer_id is not None else message.user_id
@@ -286,16 +286,16 @@ class MainScreen(Screen[None]):
         table = self.pane.active_table
         if table.filter_text:
             self.pane.filter_bar.clear()
-        elif self.focused is not self.tree:
-            self.tree.focus()
+        elif self.focused is not self.org_tree:
+            self.org_tree.focus()
 
     def action_toggle_deactivated(self) -> None:
         """Shows or hides deactivated orgs in the tree (`D`)."""
-        self.tree.show_deactivated = not self.tree.show_deactivated
+        self.org_tree.show_deactivated = not self.org_tree.show_deactivated
         dataset = self.app.dataset  # type: ignore[attr-defined]
         if dataset is not None:
-            self.tree.show_dataset(dataset, self.tree.selected_org)
-        state = "shown" if self.tree.show_deactivated else "hidden"
+            self.org_tree.show_dataset(dataset, self.org_tree.selected_org)
+        state = "shown" if self.org_tree.show_deactivated else "hidden"
         self.show_notice(f"Deactivated orgs {state} (D toggles).")
 
     def action_all_devices(self) -> None:
@@ -317,7 +317,7 @@ class MainScreen(Screen[None]):
         if self.focused is table and table.cursor_key is not None:
             key = int(table.cursor_key)  # type: ignore[call-overload]
             return dataset.device(key) if self.pane.active_kind == "devices" else dataset.user(key)
-        org_id = self.tree.selected_org
+        org_id = self.org_tree.selected_org
         return dataset.tree.orgs.get(org_id) if org_id is not None else None
 
     def _start_flow(self, name: str, *args: Any) -> None:
@@ -366,7 +366,7 @@ class MainScreen(Screen[None]):
     def action_new_user(self) -> None:
         """Creates a user in the customer org selected in the tree (`u`)."""
         dataset = self.app.dataset  # type: ignore[attr-defined]
-        org_id = self.tree.selected_org
+        org_id = self.org_tree.selected_org
         if dataset is None or org_id is None or dataset.tree.is_top(org_id):
             self.show_notice("Select a customer org in the tree first, then press u.", error=True)
             return
@@ -427,7 +427,7 @@ class MainScreen(Screen[None]):
         """Opens the wizard chooser for the selected customer (`W`)."""
         from msp_tui.tui.screens.wizard_start import open_wizards, selected_customer
 
-        open_wizards(self.app, selected_customer(self.app, self.tree.selected_org))
+        open_wizards(self.app, selected_customer(self.app, self.org_tree.selected_org))
 
     def action_what_if(self) -> None:
         """Opens the what-if editor; its result shows in the cost pane until the data changes (`w`)."""
@@ -459,8 +459,8 @@ class MainScreen(Screen[None]):
                    ("Wizard", WizardRunScreen.BINDINGS)]
         dataset = self.app.dataset  # type: ignore[attr-defined]
         customer = ""
-        if dataset is not None and self.tree.selected_org is not None:
-            org = dataset.tree.customer_for(self.tree.selected_org)
+        if dataset is not None and self.org_tree.selected_org is not None:
+            org = dataset.tree.customer_for(self.org_tree.selected_org)
             customer = org.org_name if org is not None else ""
         self.app.push_screen(HelpScreen(bindings_help(sources), partner=self.store.account,
                                         customer=customer))

@@ -121,6 +121,7 @@ class KeyBar(Widget):
     }
     """
 
+    ALLOW_SELECT = False
     _line: HintLine | None = None
 
     def on_mount(self) -> None:
@@ -145,7 +146,7 @@ class KeyBar(Widget):
         self._line = render_hints(hints, palette, self.size.width, styles)
         return self._line.content
 
-    def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         key = self._line.key_at(event.x) if self._line is not None else None
         if key is not None:
             event.stop()

@@ -124,12 +124,12 @@ class OrgTree(Tree[OrgNode]):
         self.root.set_label(label)
         self.root.data = OrgNode(top.org_id, data.style, data.counts_at, data.nested_at)
         self._org_nodes[top.org_id] = self.root
-        self._add_children(dataset, self.root, top.org_id, collapsed)
+        self._add_org_nodes(dataset, self.root, top.org_id, collapsed)
         self.root.expand()
         target = selected if selected in self._org_nodes else top.org_id
         self.select_org(target)
 
-    def _add_children(self, dataset: Dataset, parent: TreeNode[OrgNode], org_id: int,
+    def _add_org_nodes(self, dataset: Dataset, parent: TreeNode[OrgNode], org_id: int,
                       collapsed: set[int]) -> None:
         tree = dataset.tree
         children = [tree.orgs[c] for c in tree.children.get(org_id, ())]
@@ -147,7 +147,7 @@ class OrgTree(Tree[OrgNode]):
             if has_children:
                 node = parent.add(label, node_data, expand=org.org_id not in collapsed)
                 self._org_nodes[org.org_id] = node
-                self._add_children(dataset, node, org.org_id, collapsed)
+                self._add_org_nodes(dataset, node, org.org_id, collapsed)
             else:
                 self._org_nodes[org.org_id] = parent.add_leaf(label, node_data)
 
