@@ -18,7 +18,7 @@ from pathlib import Path
 
 from msp_tui.simulator import DEMO_ACCOUNTS, DemoAuthority, start_in_thread
 
-from conftest import end_state
+from wizard_support import end_state
 
 ORG = "Cedar & Pine Interiors"
 
@@ -84,7 +84,7 @@ async def _reference(now: datetime, tmp: Path) -> dict:
     from msp_tui.state.journal import Journal
     from msp_tui.wizards import Executor
 
-    from conftest import make_client
+    from wizard_support import make_client
 
     authority = DemoAuthority(None, now=lambda: now)
     clients = {"source": make_client(authority, 0), "target": make_client(authority, 1)}

@@ -12,7 +12,7 @@ from msp_tui.cli.main import main
 from msp_tui.cli.wizard_cmd import EXIT_WAITING
 from msp_tui.simulator import DemoAuthority
 
-from conftest import FIXED_NOW
+from wizard_support import FIXED_NOW
 
 ORG = "Cedar & Pine Interiors"
 

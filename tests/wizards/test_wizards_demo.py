@@ -18,7 +18,7 @@ from msp_tui.domain.wizards.model import Plan, StepKind, StepStatus
 from msp_tui.domain.wizards.plans import closure_plan, migration_plan, offboard_plan
 from msp_tui.wizards import Executor
 
-from conftest import FIXED_NOW, Demo
+from wizard_support import FIXED_NOW, Demo
 
 MIGRATED = "Cedar & Pine Interiors"
 OFFBOARDED = "Blue Heron Realty"
