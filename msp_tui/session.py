@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the API client (httpx, ~0.2 s of imports) loads when first 
 
     from msp_tui.api import Code42Client, Credentials
     from msp_tui.api.audit import AuditSink
+    from msp_tui.simulator import DemoAuthority
 
 _LAZY = {"ApiClientCredentials": "msp_tui.api", "Code42Client": "msp_tui.api", "Credentials": "msp_tui.api",
          "LocalAccount": "msp_tui.api", "AuditSink": "msp_tui.api.audit"}
@@ -45,7 +46,7 @@ _demo_authority = None
 _demo_lock = threading.Lock()
 
 
-def demo_authority(db_path: Path | None = None):  # type: ignore[no-untyped-def]
+def demo_authority(db_path: Path | None = None):
     """Returns the process-wide embedded demo authority, opening it on first use.
 
     Opening reads (or seeds) the whole demo database: seconds for a large one, so the dashboard
@@ -69,7 +70,7 @@ async def open_demo_authority() -> object:
     return await asyncio.to_thread(demo_authority)
 
 
-def set_demo_authority(authority: object | None) -> None:
+def set_demo_authority(authority: DemoAuthority | None) -> None:
     """Replaces the process-wide demo authority (tests, `--demo-data PATH`)."""
     global _demo_authority
     _demo_authority = authority

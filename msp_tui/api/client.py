@@ -27,7 +27,7 @@ _NON_MUTATING_POSTS = ("/api/v3/oauth/token",)
 
 Params = Mapping[str, Any]
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
+T_page = TypeVar("T_page")
 
 
 class CoreClient:
@@ -375,14 +375,14 @@ def _once_more_if_garbled(
     return fetch_page
 
 
-class PageParser(Protocol[T_co]):
+class PageParser(Protocol[T_page]):
     """Turns pages of one list resource into models (see `CoreClient.get_all_parsed`)."""
 
-    def from_json(self, body: bytes) -> tuple[list[T_co], int | None] | None:
+    def from_json(self, body: bytes) -> tuple[list[T_page], int | None] | None:
         """Parses an enveloped page body into (items, totalCount); None when it does not fit."""
         ...
 
-    def from_items(self, items: list[dict[str, Any]]) -> list[T_co]:
+    def from_items(self, items: list[dict[str, Any]]) -> list[T_page]:
         """Parses decoded items (raising ResponseFormatError on a malformed one)."""
         ...
 

@@ -87,13 +87,13 @@ class ModelPages(Generic[M]):
     def __init__(self, key: str, model: type[M], what: str, identity: Callable[[M], Hashable]) -> None:
         self.what = what
         self._items = TypeAdapter(list[model])  # type: ignore[valid-type]
-        page = create_model(  # type: ignore[call-overload]
+        page = create_model(
             f"{model.__name__}Page",
             __config__=ConfigDict(extra="ignore"),
             total_count=(Any, Field(None, alias="totalCount")),
             items=(list[model], Field(alias=key)),  # type: ignore[valid-type]
         )
-        envelope = create_model(  # type: ignore[call-overload]
+        envelope = create_model(
             f"{model.__name__}Envelope", __config__=ConfigDict(extra="ignore"), data=(page, ...)
         )
         self._envelope = TypeAdapter(envelope)
@@ -101,7 +101,7 @@ class ModelPages(Generic[M]):
 
     def from_json(self, body: bytes) -> tuple[list[M], int | None] | None:
         try:
-            data = self._envelope.validate_json(body).data
+            data = self._envelope.validate_json(body).data  # type: ignore[attr-defined]  # built by create_model
         except ValidationError:
             return None  # not the usual shape or a bad record: the careful path decides
         total = data.total_count

@@ -11,7 +11,7 @@ from msp_tui.state.audit import AuditLog
 from msp_tui.state.db import StateError, connect
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Adds the `audit` command."""
     parser = commands.add_parser(
         "audit",

@@ -27,7 +27,7 @@ from msp_tui.domain.projection import Projection, project_snapshot
 from msp_tui.domain.whatif import WhatIfError, counts_from_snapshot, load_changes, what_if
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Adds `cost`, `check` and `report`."""
     cost = commands.add_parser("cost", help="cost projection toward the 51-user tier, per customer")
     cost.add_argument("--json", action="store_true", help="machine-readable output")
@@ -91,7 +91,7 @@ def cmd_cost(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cost_text(ctx: Context, p: Projection, chargeback) -> str:  # type: ignore[no-untyped-def]
+def _cost_text(ctx: Context, p: Projection, chargeback) -> str:
     prices = ctx.settings.pricing
     money = lambda d: format_money(d, prices)  # noqa: E731
     lines = [
@@ -113,7 +113,7 @@ def _cost_text(ctx: Context, p: Projection, chargeback) -> str:  # type: ignore[
     return "\n".join(lines) + "\n"
 
 
-def _what_if_text(result, policy) -> str:  # type: ignore[no-untyped-def]
+def _what_if_text(result, policy) -> str:
     money = lambda d: format_money(d, policy.prices)  # noqa: E731
     before, after = result.before, result.after
     return (
@@ -133,7 +133,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CliError(f"--severity: {exc}", EXIT_USAGE) from exc
 
-    async def work(ctx: Context) -> list:  # type: ignore[type-arg]
+    async def work(ctx: Context) -> list:
         snapshot = await live_snapshot(ctx)
         return at_least(run_checks(snapshot, ctx.settings.policy(), _today(ctx)), severity)
 

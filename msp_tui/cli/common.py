@@ -41,7 +41,7 @@ def add_profile_options(parser: argparse.ArgumentParser, *, top_level: bool = Fa
     They are accepted before or after the command; on subcommands the defaults are
     suppressed so that a value given before the command is not overwritten.
     """
-    extra = {} if top_level else {"default": argparse.SUPPRESS}
+    extra: dict[str, Any] = {} if top_level else {"default": argparse.SUPPRESS}
     parser.add_argument("--profile", "-p", metavar="P", help="partner account (profile) to use", **extra)
     parser.add_argument(
         "--demo", action="store_true", help="use the embedded demo authority's profiles", **extra
@@ -106,7 +106,7 @@ def _warn_replaced_files(profile: Profile) -> None:
         print(f"msp-tui: warning: {warning}", file=sys.stderr)
 
 
-def _credentials(profile: Profile):  # type: ignore[no-untyped-def]
+def _credentials(profile: Profile):
     try:
         return credentials_for(profile, SecretStore())
     except ConfigError:

@@ -28,7 +28,7 @@ examples:
 """
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Adds the `demo-server` command."""
     parser = commands.add_parser(
         "demo-server",

@@ -20,7 +20,7 @@ from msp_tui.domain import inventory
 from msp_tui.domain.hierarchy import build_tree
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Adds the `export` command."""
     parser = commands.add_parser(
         "export",
@@ -48,6 +48,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(str(exc), EXIT_USAGE) from exc
         now = datetime.now(timezone.utc)
         checks = ctx.settings.checks
+        fields: tuple[str, ...]
         if args.kind == "orgs":
             rows, fields = inventory.org_rows(snapshot, only), inventory.ORG_FIELDS
         elif args.kind == "users":

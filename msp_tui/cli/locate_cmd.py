@@ -16,7 +16,7 @@ _WHAT = {
 }
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Adds the `locate` command."""
     parser = commands.add_parser("locate", help="print where msp-tui keeps a file")
     parser.add_argument("what", choices=sorted(_WHAT), help="which location")

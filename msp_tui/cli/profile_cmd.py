@@ -21,7 +21,7 @@ from msp_tui.secrets import SecretStore, env_name
 from msp_tui.session import available_profiles
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Adds the `profile` command and its subcommands."""
     parser = commands.add_parser("profile", help="manage partner accounts (profiles)")
     sub = parser.add_subparsers(dest="profile_command", metavar="ACTION", required=True)

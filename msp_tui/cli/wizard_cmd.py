@@ -59,7 +59,7 @@ _EPILOG = ("Exit codes: 0 done or dry run, 1 failure, 2 usage (incl. missing --c
            "3 waiting for a manual step.")
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     """Adds migrate, offboard, close-account and wizards."""
     p = commands.add_parser(
         "migrate", help="move a customer org to another partner account (guided, resumable)",

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "CompiledFilter",
@@ -64,7 +64,7 @@ class FilterError(ValueError):
 
 _OPERATORS = (">=", "<=", ":", "=", ">", "<")
 _FIELD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
-_COMPARE: dict[str, Callable[[object, object], bool]] = {
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     "<": operator.lt,
     ">=": operator.ge,

@@ -102,8 +102,7 @@ class DeviceFacts:
         self.backing_up = bytearray(map(backing_of.__getitem__, keys))
         del keys
         by_user = Counter(compress(summary.user_id, self.backing_up))
-        by_user.pop(None, None)  # type: ignore[call-overload]
-        self.active_devices_by_user: dict[int, int] = dict(by_user)
+        self.active_devices_by_user: dict[int, int] = {k: n for k, n in by_user.items() if k is not None}
         self.org_ids: list[int] = [o for o in dict.fromkeys(summary.org_id) if o is not None]
         """Org ids in order of first appearance among the devices."""
         slots: dict[int | None, int] = {org_id: i for i, org_id in enumerate(self.org_ids)}
@@ -111,8 +110,7 @@ class DeviceFacts:
         self.org_slot = array("l", map(slots.__getitem__, summary.org_id))
         """Index into `org_ids` of each device's org (-1 for none)."""
         by_org = Counter(compress(summary.org_id, self.active))
-        by_org.pop(None, None)  # type: ignore[call-overload]
-        self.org_devices: dict[int, int] = dict(by_org)
+        self.org_devices: dict[int, int] = {k: n for k, n in by_org.items() if k is not None}
         self.org_bytes: dict[int, int] = {}
         org_bytes = self.org_bytes
         for org_id, archive in compress(zip(summary.org_id, summary.archive_bytes), self.active):

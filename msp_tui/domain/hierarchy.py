@@ -104,7 +104,7 @@ def build_tree(snapshot: AccountSnapshot) -> OrgTree:
         depth[top.org_id] = 0
         path[top.org_id] = (top.org_name,)
         customer_of[top.org_id] = None
-        stack = [(top.org_id, None)]
+        stack: list[tuple[int, int | None]] = [(top.org_id, None)]
         while stack:
             parent, customer = stack.pop()
             for child in children.get(parent, ()):

@@ -113,7 +113,7 @@ def user_rows(
             "last_name": user.last_name,
             "status": user.status or ("Active" if user.is_active else "Deactivated"),
             "org_id": user.org_id,
-            "org": (snapshot.org(user.org_id).org_name if snapshot.org(user.org_id) else user.org_name),
+            "org": org.org_name if (org := snapshot.org(user.org_id)) is not None else user.org_name,
             "customer": tree.line_name(user.org_id),
             "active_devices": sum(1 for h in healths if h.backing_up),
             "devices": len(healths),

@@ -103,10 +103,10 @@ def billed_users(
             key = uid_index[row.source_user_uid]
         if key in billed:
             continue
-        user = by_key.get(key)
-        org_id = user.org_id if user is not None and user.org_id is not None else row.org_id
-        name = user.username if user is not None else (row.source_user_name or key)
-        user_id = user.user_id if user is not None else row.source_user_id
+        owner = by_key.get(key)
+        org_id = owner.org_id if owner is not None and owner.org_id is not None else row.org_id
+        name = owner.username if owner is not None else (row.source_user_name or key)
+        user_id = owner.user_id if owner is not None else row.source_user_id
         billed[key] = BilledUser(key, user_id, org_id, name, True)
     return list(billed.values())
 

@@ -33,7 +33,7 @@ class AccountSnapshot:
     cold_storage: tuple[ColdStorageRow, ...] = ()
     """Archives of deactivated users/devices still held (and so still billed) until purge."""
     _org_index: dict[int, Org] = field(default_factory=dict, repr=False, compare=False)
-    _summary: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _summary: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     """Values derived once per snapshot: the `DeviceSummary` (stored by the cache, else built on
     first use), the billed users per billing settings (`pricing.snapshot_billed_users`), the
     cold-storage retention asked per org (`tui.actions.org_retention_days`)."""
@@ -47,7 +47,7 @@ class AccountSnapshot:
         summary = self._summary.get("summary")
         if summary is None or len(summary) != len(self.devices):
             summary = self._summary["summary"] = DeviceSummary.from_devices(self.devices)
-        return summary  # type: ignore[no-any-return]
+        return summary
 
     @property
     def devices_loaded(self) -> bool:
@@ -65,4 +65,4 @@ class AccountSnapshot:
         """The partner's top-level org: the active org without a parent (the first one)."""
         tops = [o for o in self.orgs if o.is_top_level]
         active = [o for o in tops if o.is_active]
-        return (active or tops or [None])[0]
+        return active[0] if active else tops[0] if tops else None

@@ -49,7 +49,7 @@ class WhenColumn(Sequence["datetime | None"]):
         value = self._values[index]
         if type(value) is str:
             value = self._values[index] = datetime.fromisoformat(value)
-        return value  # type: ignore[no-any-return]
+        return value
 
     def __iter__(self) -> Iterator[datetime | None]:
         return (self[i] for i in range(len(self._values)))
@@ -167,7 +167,7 @@ class DeviceSummary:
                 cols[name] = WhenColumn(column)
             elif name in _ARRAYS:
                 values = array(_ARRAYS[name])
-                values.frombytes(column)
+                values.frombytes(column)  # type: ignore[arg-type]  # bytes in the stored format
                 cols[name] = values
             else:
                 cols[name] = column

@@ -264,7 +264,7 @@ def seed_large(b: Builder, factor: int = 4, rng_name: str = "northwind-large-v1"
     top, admins = _top(b, rng, "northwind")
     for user in admins:
         b.device(rng, user)
-    customers = []
+    customers: list[tuple[Record, str]] = []
     n_orgs = 125 * factor
     for prefix in names.LARGE_PREFIXES:
         for kind in names.LARGE_KINDS:
@@ -278,7 +278,7 @@ def seed_large(b: Builder, factor: int = 4, rng_name: str = "northwind-large-v1"
     weights = [rng.uniform(0.2, 3.0) for _ in customers]
     for index in rng.choices(range(len(customers)), weights, k=n_users - len(customers)):
         counts[index] += 1
-    users = []
+    users: list[Record] = []
     for (org, domain), count in zip(customers, counts):
         users.extend(b.user(rng, org, domain) for _ in range(count))
     per_user = [1] * len(users)

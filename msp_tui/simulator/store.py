@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -196,19 +196,20 @@ class Store:
         self.touch(table, rec)
 
     def _table(self, table: str) -> dict[Any, Record]:
-        return {"orgs": self.orgs, "users": self.users, "devices": self.devices,
-                "archives": self.archives}[table]
+        tables: dict[str, dict[Any, Record]] = {"orgs": self.orgs, "users": self.users,
+                                                "devices": self.devices, "archives": self.archives}
+        return tables[table]
 
     # ---- tenant views --------------------------------------------------------------------
     def tenant_orgs(self, tenant: str) -> Iterator[Record]:
         """Yields a tenant's orgs in id order."""
         return iter(self._tenant_list("orgs", tenant, by_id=True))
 
-    def tenant_users(self, tenant: str) -> Iterable[Record]:
+    def tenant_users(self, tenant: str) -> list[Record]:
         """Returns a tenant's users in id order (a shared list: do not modify it)."""
         return self._tenant_list("users", tenant)
 
-    def tenant_devices(self, tenant: str) -> Iterable[Record]:
+    def tenant_devices(self, tenant: str) -> list[Record]:
         """Returns a tenant's devices in id order (a shared list: do not modify it)."""
         return self._tenant_list("devices", tenant)
 

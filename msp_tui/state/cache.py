@@ -30,6 +30,7 @@ import typing
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -257,7 +258,7 @@ def decode_summary(blob: bytes) -> DeviceSummary:
 
 def _load_devices(blob: bytes, at: int) -> tuple[Device, ...]:
     with gc_paused():
-        return _records("devices", blob, at, None)  # type: ignore[return-value]
+        return _records("devices", blob, at, None)
 
 
 def _chunk_decoder(blob: bytes, at: int) -> Any:
@@ -322,7 +323,7 @@ class SnapshotCache:
                     if summary is None:
                         parts[name] = _records(name, blob, at, memo)
                     elif defer_devices_over is not None and len(summary) > defer_devices_over:
-                        parts[name] = DeferredDevices(len(summary), lambda b=blob, a=at: _load_devices(b, a),
+                        parts[name] = DeferredDevices(len(summary), partial(_load_devices, blob, at),
                                                       (CHUNK, _chunk_decoder(blob, at)))
                     else:
                         parts[name] = _records(name, blob, at, None)

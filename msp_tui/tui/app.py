@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the API client (httpx: ~0.2 s of imports) loads after the f
     import httpx
 
     from msp_tui.api import Code42Client, Credentials
+    from msp_tui.models import AccountSnapshot
     from msp_tui.state.audit import AuditLog
 
 log = logging.getLogger(__name__)
@@ -381,6 +382,7 @@ class MspApp(App[int]):
 
         self.post_message(Notice("Summarising every account…"))
         rows = []
+        snapshot: AccountSnapshot | None
         for name, profile in self.profiles.items():
             if name == self.store.profile and self.store.dataset is not None:
                 snapshot = self.store.dataset.snapshot
@@ -463,7 +465,7 @@ def build_app(
 
     profiles = session.available_profiles(settings, demo=demo)
     profile = session.choose_profile(settings, profile_name, demo=demo)
-    clock: Clock = (lambda: now) if isinstance(now, datetime) else (now or _utc_now)  # type: ignore[assignment,return-value]
+    clock: Clock = (lambda: now) if isinstance(now, datetime) else (now or _utc_now)
     return MspApp(
         settings, profiles, profile, conn=conn or db.connect(), read_only=read_only, clock=clock,
         transport=transport, credentials=credentials,

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.dom import DOMNode
+from textual.app import App
+from textual.widget import Widget
 
 _SKIP = {"back", "quit", "command_palette", "app.pop_screen"}
 """Actions that make no sense as palette entries (the palette itself, going back)."""
 
 
-def palette_entries(screen: DOMNode, app: DOMNode) -> Iterator[tuple[str, str, DOMNode, str]]:
+def palette_entries(screen: Widget, app: App[Any]) -> Iterator[tuple[str, str, Widget | App[Any], str]]:
     """Yields (title, help, target, action) for the bindings of `screen` and `app`."""
     seen: set[str] = set()
     for target in (screen, app):
@@ -39,7 +41,7 @@ def palette_entries(screen: DOMNode, app: DOMNode) -> Iterator[tuple[str, str, D
 class MspCommands(Provider):
     """Palette commands for the dashboard's actions."""
 
-    def _entries(self) -> list[tuple[str, str, DOMNode, str]]:
+    def _entries(self) -> list[tuple[str, str, Widget | App[Any], str]]:
         return list(palette_entries(self.screen, self.app))
 
     async def discover(self) -> Hits:

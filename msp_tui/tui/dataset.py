@@ -197,10 +197,10 @@ class Dataset:
         """Returns `factory()` computed once per dataset (thread-safe)."""
         with self._lock:
             if key in self._memo:
-                return self._memo[key]  # type: ignore[no-any-return]
+                return self._memo[key]
         value = factory()
         with self._lock:
-            return self._memo.setdefault(key, value)  # type: ignore[no-any-return]
+            return self._memo.setdefault(key, value)
 
     def scope(self, org_id: int) -> list[int]:
         """Org ids a selection of `org_id` covers: itself and its sub-orgs (top-level: itself)."""

@@ -64,7 +64,7 @@ class WizardClients:
         """A signed-in client for profile `name` (the App's own for the profile it shows)."""
         async with self._lock:
             if name == self.app.store.profile:
-                return await self.app.signed_in_client()  # type: ignore[no-any-return]
+                return await self.app.signed_in_client()
             if name not in self._clients:
                 self._clients[name] = await self._sign_in(self.profile(name))
             return self._clients[name]

@@ -240,11 +240,11 @@ class CreateUser(Handler):
         p = step.params
         client = ctx.client(step.account)
         user = await client.find_user(p["username"])
-        if user is not None:
+        if user is not None and user.user_uid:
             await client.update_user(user.user_uid, username=self._renamed(ctx, p["username"]),
                                      email=self._renamed(ctx, p["email"]))
         renamed = await client.find_user(self._renamed(ctx, p["username"]))
-        if renamed is not None and renamed.is_active:
+        if renamed is not None and renamed.is_active and renamed.user_uid:
             await client.deactivate_user(renamed.user_uid)
 
     def advice(self, step: Step, exc: api_errors.ApiError) -> str:

@@ -87,12 +87,12 @@ def render_runbook(plan: Plan, statuses: Mapping[str, str] | None = None, *, run
         users.setdefault(pairs[0][1].params["username"], []).append(pairs)
     for username in sorted(users, key=str.casefold):
         lines += [f"## {username}", ""]
-        for pairs in users[username]:
-            params = pairs[0][1].params
+        for device_steps in users[username]:
+            params = device_steps[0][1].params
             uninstall, reinstall = instructions(params["os"], username=username, account=target)
             lines.append(f"### {params['hostname']} ({os_label(params['os'])}, device {params['device_name']})")
             lines.append("")
-            for number, step in pairs:
+            for number, step in device_steps:
                 mark = "x" if statuses.get(step.key) in ("done", "skipped") else " "
                 what = "Complete uninstall" if step.kind is StepKind.UNINSTALL_AGENT else "Reinstall and sign in"
                 lines.append(f"- [{mark}] Step {number} ({step.key}): {what}")

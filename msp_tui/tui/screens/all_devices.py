@@ -10,7 +10,7 @@ the main screen, `/` filters, `esc` goes back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import ClassVar
 
@@ -38,6 +38,7 @@ from msp_tui.tui.widgets.findings_view import FindingsView
 from msp_tui.tui.widgets.header_bar import HeaderBar
 from msp_tui.tui.widgets.key_bar import KeyBar
 from msp_tui.tui.widgets.virtual_table import Column, TableRow, VirtualTable
+from msp_tui.tui.widgets.virtual_table_model import Cell
 
 ALL_DEVICE_COLUMNS = (
     Column("customer", "Customer", min_width=12, max_width=24),
@@ -89,7 +90,7 @@ class LazyDeviceRow:
         return device_row(dataset, self.position, customer=shared.customer(org_id))
 
     @property
-    def cells(self) -> tuple[object, ...]:
+    def cells(self) -> Sequence[Cell]:
         return self._row().cells
 
     @property

@@ -140,7 +140,7 @@ class HelpScreen(DialogScreen[None]):
         """
         super().__init__()
         self.entries: list[HelpEntry] = [
-            entry if len(entry) == 3 else ("", *entry)  # type: ignore[misc]
+            entry if len(entry) == 3 else ("", *entry)
             for entry in bindings
         ]
         self.partner = partner or "<your partner account>"

@@ -7,6 +7,7 @@ screen watches the App's `dataset` and passes data down to its widgets as attrib
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from textual import on
@@ -31,7 +32,7 @@ from msp_tui.tui.widgets.virtual_table import VirtualTable
 class MainScreen(Screen[None]):
     """The dashboard."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     AUTO_FOCUS = "#org-tree"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the table shown"),
@@ -105,7 +106,7 @@ class MainScreen(Screen[None]):
         from msp_tui.state.journal import Journal
 
         try:
-            has_open = bool(Journal(self.app.conn).list_runs(open_only=True))
+            has_open = bool(Journal(self.app.conn).list_runs(open_only=True))  # type: ignore[attr-defined]
         except Exception:  # the offer reports a damaged journal itself
             has_open = True
         if has_open:
@@ -252,11 +253,11 @@ class MainScreen(Screen[None]):
             user = dataset.user(message.user_id)
             org_id = user.org_id if user else None
         missing = (
-            dataset is None or org_id not in dataset.tree.orgs
+            dataset is None or org_id is None or org_id not in dataset.tree.orgs
             or (message.user_id is not None and dataset.user(message.user_id) is None)
             or (message.computer_id is not None and dataset.device(message.computer_id) is None)
         )
-        if missing:
+        if missing or org_id is None:  # (org_id is None is part of missing; said again for mypy)
             self._pending_jump = message
             return
         self._pending_jump = None
@@ -453,7 +454,7 @@ class MainScreen(Screen[None]):
         # `?` and `q` are repeated on this screen (footer order): list them once.
         own = {b.key for b in Binding.make_bindings(self.BINDINGS)}
         app_keys = [b for b in Binding.make_bindings(self.app.BINDINGS) if b.key not in own]
-        sources = [("Dashboard", self.BINDINGS), ("App", app_keys),
+        sources: list[tuple[str, Sequence[BindingType]]] = [("Dashboard", self.BINDINGS), ("App", app_keys),
                    ("Org tree", OrgTree.BINDINGS), ("Tables", VirtualTable.BINDINGS),
                    ("All devices", AllDevicesScreen.BINDINGS), ("Findings", FindingsView.BINDINGS),
                    ("Wizard", WizardRunScreen.BINDINGS)]

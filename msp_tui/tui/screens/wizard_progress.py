@@ -193,6 +193,9 @@ class WizardProgress(ModalScreen["str | None"]):
         self._busy = True
         self._execute(op, ref, reason)
 
+    def _post_step_event(self, event: Any) -> None:
+        self.post_message(self.StepChanged(event))
+
     @work(exclusive=True, group="wizard-run", exit_on_error=False, description="Run the wizard")
     async def _execute(self, op: str, ref: str | None, reason: str | None) -> None:
         """Runs the executor; posts a message per step event and one when it stops."""
@@ -202,7 +205,7 @@ class WizardProgress(ModalScreen["str | None"]):
         try:
             clients = await self.clients.for_roles(plan.profiles)
             executor = Executor(self.journal, run_id, clients, login=app.profiles[plan.profiles["source"]].username,
-                                on_event=lambda event: self.post_message(self.StepChanged(event)),
+                                on_event=self._post_step_event,
                                 rename_template=app.settings.app.rename_suffix)
             if op == "rollback":
                 report = await executor.rollback()

@@ -83,11 +83,13 @@ def user_rows(dataset: Dataset, org_id: int) -> list[TableRow]:
         positions = dataset.devices_by_user.get(user.user_id, ())
         # The cell shows the user's worst device (mark and its age): a user whose laptop is
         # current but whose desktop stopped a week ago is a user with a problem.
-        worst_pos, worst, storage = None, None, 0
+        worst_pos: int | None = None
+        worst: int | None = None
+        storage = 0
         for i in positions:
             storage += facts.archive_bytes[i]
             if codes[i] and (
-                worst is None or codes[i] > worst
+                worst is None or worst_pos is None or codes[i] > worst
                 or (codes[i] == worst and facts.backup_ts[i] < facts.backup_ts[worst_pos])
             ):
                 worst, worst_pos = codes[i], i
@@ -167,7 +169,7 @@ def device_field_column(dataset: Dataset, positions: Sequence[int], field: str,
         return [_days(stamps[i], now_ts) for i in positions]
     if field == "user":
         names, ids = dataset.usernames, s.user_id
-        return [names.get(ids[i], "") if ids[i] is not None else "" for i in positions]
+        return [names.get(uid, "") if (uid := ids[i]) is not None else "" for i in positions]
     if field == "status":
         words: dict[tuple[Any, ...], str] = {}
         out = []

@@ -505,13 +505,14 @@ class VirtualTable(ScrollView, can_focus=True):
             if position == self._cursor:
                 cursor = 1 if self.has_focus else 2
             cache_key = (row_index, cursor)
-            strip = self._line_cache.get(cache_key)
-            if strip is None:
-                strip = render_row(
+            cached = self._line_cache.get(cache_key)
+            if cached is None:
+                cached = render_row(
                     self._row_set.rows[row_index], self._columns, self._widths,
                     self._table_width, styles, bool(cursor), self.app.console,
                 )
-                self._line_cache[cache_key] = strip
+                self._line_cache[cache_key] = cached
+            strip = cached
         return strip.crop_extend(scroll_x, scroll_x + width, styles["base"])
 
     def _header_strip(self, styles: dict[str, Style]) -> Strip:
@@ -626,7 +627,7 @@ class VirtualTable(ScrollView, can_focus=True):
         """Reverse the sort order (sorting by the first column if unsorted)."""
         self.sort_by(self._sort_key or self._columns[0].key, reverse=not self._sort_reverse)
 
-    def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
