@@ -79,3 +79,16 @@ def test_cold_storage_row_and_round_trip_to_wire():
     device = Device.model_validate({**DEVICE, "backupUsage": [USAGE]})
     again = Device.model_validate(device.to_wire())
     assert again == device
+
+
+def test_records_of_one_shape_share_their_field_set_and_copies_stay_independent():
+    a = User.model_validate({"userId": 1, "username": "a@x.example", "active": True})
+    b = User.model_validate({"userId": 2, "username": "b@x.example", "active": False})
+    other = User.model_validate({"userId": 3, "username": "c@x.example"})  # another shape
+    assert a.model_fields_set is b.model_fields_set  # one set for the shape, not one per record
+    assert other.model_fields_set == {"user_id", "username"}
+    assert other.model_fields_set is not a.model_fields_set
+    c = User.model_validate({"userId": 4, "username": "d@x.example", "active": True})
+    assert c.model_fields_set is a.model_fields_set  # back to the first shape
+    changed = a.model_copy(update={"email": "a@y.example"})
+    assert "email" in changed.model_fields_set and "email" not in b.model_fields_set
