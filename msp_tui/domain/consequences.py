@@ -24,7 +24,8 @@ from msp_tui.models import AccountSnapshot, ColdStorageRow, Device, Org, User
 
 __all__ = [
     "DESTRUCTIVE", "Action", "Consequences", "CostEffect", "consequences_for", "describe_device",
-    "describe_user", "device_consequences", "org_consequences", "user_consequences",
+    "describe_user", "device_consequences", "org_consequences", "purge_date", "retention_words",
+    "user_consequences",
 ]
 
 
@@ -120,11 +121,21 @@ def describe_device(device: Device, snapshot: AccountSnapshot) -> str:
     return f"device {device.display_name}{of} in {_org_name(snapshot, device.org_id)}"
 
 
+def purge_date(retention_days: int, today: date) -> date:
+    """The day archives sent to cold storage `today` are purged, with a retention of `retention_days`."""
+    return today + timedelta(days=retention_days)
+
+
+def retention_words(retention_days: int, today: date) -> str:
+    """A known retention and its purge day in words: "90 days, around 2025-08-31"."""
+    return f"{retention_days} days, around {purge_date(retention_days, today):%Y-%m-%d}"
+
+
 def _window(retention_days: int | None, today: date) -> str:
     """The cold-storage window in words; with the retention known, the purge day too."""
     if retention_days is not None:
-        purge = today + timedelta(days=retention_days)
-        return f"the org's cold-storage retention period ({retention_days} days), around {purge:%Y-%m-%d}"
+        return (f"the org's cold-storage retention period ({retention_days} days), "
+                f"around {purge_date(retention_days, today):%Y-%m-%d}")
     return "the org's cold-storage retention period (a per-org setting; check it in the console)"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timezone
 
 import pytest
@@ -12,7 +13,14 @@ from msp_tui.domain.policy import BillingSettings, Policy
 from msp_tui.domain.wizards.email import Deactivated, closure_email
 from msp_tui.domain.wizards.machine import RunStatus, TransitionError, WizardMachine
 from msp_tui.domain.wizards.model import Plan, Step, StepKind, StepStatus, WizardKind
-from msp_tui.domain.wizards.plans import PlanError, closure_plan, migration_plan, offboard_plan
+from msp_tui.domain.wizards.plans import (
+    PlanError,
+    closure_plan,
+    migration_plan,
+    offboard_plan,
+    retention_orgs,
+    retention_summary,
+)
 from msp_tui.domain.wizards.render import render_plan
 from msp_tui.domain.wizards.rename import deactivated_name, original_name
 from msp_tui.domain.wizards.runbook import render_runbook
@@ -213,3 +221,93 @@ def test_runbook_has_per_os_instructions() -> None:
     for needle in ("(Windows,", "(macOS,", "(Linux,", "C:\\ProgramData\\CrashPlan", "uninstall.sh",
                    "/var/lib/crashplan", "Sign in as user0@acme.example", "Beta MSP", "- [x]", "- [ ]"):
         assert needle in text
+
+
+# -- cold-storage retention in the plans ---------------------------------------------------------
+
+OLD_MIGRATION = ("The old archives stay in Alpha MSP's cold storage with the deactivated users until purged "
+                 "(or until the org's retention period ends) and may still hold subscriptions there until then.")
+OLD_OFFBOARD = ("Backups stop. The archives go to cold storage and stay there until purged or until the "
+                "org's retention period ends; reactivating a user (or the org) within that time brings them back.")
+OLD_CLOSURE = ("Backups stop everywhere. Archives go to cold storage and stay until purged or until each "
+               "org's retention period ends; subscriptions are held until then.")
+
+
+def _retention_plans(retention: dict[int, int] | None) -> tuple[Plan, Plan, Plan]:
+    # Alpha MSP is org 100, Acme 101, Beta 102.
+    source = _snapshot("a", "Alpha MSP", {"Acme": 2, "Beta": 1}, top_id=100, inactive={"Acme": 1})
+    target = _snapshot("b", "Beta MSP", {}, top_id=200)
+    return (
+        migration_plan(source, target, "Acme", policy=Policy(), today=DAY, profiles=("a", "b"), retention=retention),
+        offboard_plan(source, "Acme", policy=Policy(), today=DAY, profile="a", retention=retention),
+        closure_plan(source, policy=Policy(), today=DAY, profile="a", retention=retention),
+    )
+
+
+@pytest.mark.parametrize("retention", [None, {}, {999: 30, 200: 30}], ids=["none", "empty", "other-orgs"])
+def test_plans_without_a_known_retention_keep_the_general_wording(retention: dict[int, int] | None) -> None:
+    migration, offboard, closure = _retention_plans(retention)
+    assert OLD_MIGRATION in migration.summary
+    assert OLD_OFFBOARD in offboard.summary
+    assert OLD_CLOSURE in closure.summary
+    assert not any("days" in line for p in (migration, offboard, closure) for line in p.summary)
+
+
+def test_plans_state_the_retention_and_the_purge_day_when_known() -> None:
+    migration, offboard, closure = _retention_plans({100: 365, 101: 90, 102: 365})
+    assert ("The old archives stay in Alpha MSP's cold storage with the deactivated users until purged, or until "
+            "the org's retention period (90 days, around 2027-02-24) ends, and may still hold subscriptions there "
+            "until then.") in migration.summary
+    assert ("Backups stop. The archives go to cold storage and stay there until purged or until the org's retention "
+            "period (90 days, around 2027-02-24) ends; reactivating a user (or the org) within that time brings "
+            "them back.") in offboard.summary
+    assert ("Backups stop everywhere. Archives go to cold storage and stay until purged or until each org's "
+            "retention period (365 days, around 2027-11-26; 90 days for Acme, around 2027-02-24) ends; "
+            "subscriptions are held until then.") in closure.summary
+    # The journal keeps the plan whole: the text travels with it, nothing is looked up again.
+    for plan in (migration, offboard, closure):
+        assert Plan.loads(plan.dumps()) == plan
+    assert "90 days, around 2027-02-24" in render_plan(offboard)
+
+
+def test_closure_names_the_orgs_whose_retention_is_unknown() -> None:
+    _, _, closure = _retention_plans({101: 90})
+    assert any("each org's retention period (90 days, around 2027-02-24; unknown for Beta) ends;" in line
+               for line in closure.summary)
+
+
+def _orgs(*pairs: tuple[int, str]) -> list[Org]:
+    return [Org(org_id=i, org_uid=f"u{i}", org_guid=f"g{i}", org_name=name, active=True) for i, name in pairs]
+
+
+def test_retention_summary_puts_the_usual_value_first_and_shortens_long_lists() -> None:
+    orgs = _orgs((1, "Acme"), (2, "Beta"), (3, "Cedar"), (4, "Delta"), (5, "Echo"), (6, "Fox"), (7, "Gulf"))
+    days = {1: 365, 2: 365, 3: 365, 4: 30, 5: 30, 6: 30, 7: 30}
+    assert retention_summary(orgs, days, DAY) == (
+        "30 days, around 2026-12-26; 365 days for Acme, Beta, Cedar, around 2027-11-26")
+    days = {1: 90, 2: 14, 3: 14, 4: 14, 5: 14, 6: 90, 7: 90}
+    assert retention_summary(orgs, days, DAY) == (
+        "14 days, around 2026-12-10; 90 days for Acme, Fox, Gulf, around 2027-02-24")
+    assert retention_summary(orgs, {1: 7, 2: 7}, DAY) == (
+        "7 days, around 2026-12-03; unknown for Cedar, Delta, Echo and 2 more")
+    assert retention_summary(orgs[:2], {1: 30, 2: 60}, DAY) == (
+        "60 days, around 2027-01-25; 30 days for Acme, around 2026-12-26")  # a tie: the longer hold first
+    assert retention_summary(orgs, {}, DAY) is None and retention_summary(orgs, None, DAY) is None
+
+
+def test_retention_orgs_are_the_customer_and_its_nested_orgs_or_the_whole_account() -> None:
+    source = _snapshot("a", "Alpha MSP", {"Acme": 1, "Beta": 1}, top_id=100)
+    nested = Org(org_id=150, org_uid="u150", org_guid="g150", org_name="Acme Branch", parent_org_id=101,
+                 parent_org_uid="u101", active=True)
+    gone = Org(org_id=151, org_uid="u151", org_guid="g151", org_name="Acme Old", parent_org_id=101,
+               parent_org_uid="u101", active=False)
+    branch_user = User(user_id=9001, user_uid="uu9001", username="ann@acme-branch.example", org_id=150,
+                       org_uid="u150", org_name="Acme Branch", active=True)
+    source = replace(source, orgs=source.orgs + (nested, gone), users=source.users + (branch_user,))
+    assert [o.org_name for o in retention_orgs(source, "acme")] == ["Acme", "Acme Branch"]
+    assert [o.org_name for o in retention_orgs(source)] == ["Alpha MSP", "Acme", "Beta", "Acme Branch"]
+    assert retention_orgs(source, "Nope") == []
+    # A nested org's own retention is named in the plan when it differs from the customer's.
+    plan = offboard_plan(source, "Acme", policy=Policy(), today=DAY, profile="a", retention={101: 90, 150: 30})
+    assert any("retention period (90 days, around 2027-02-24; 30 days for Acme Branch, around 2026-12-26) ends"
+               in line for line in plan.summary)

@@ -8,14 +8,20 @@ Step order follows the program FAQ:
 - offboarding: deactivate each user of the customer (their devices follow), then the org;
 - account closure: the same for every customer, then the users of the top-level org, then the
   email to msp-billing (drafted automatically, sent by a person).
+
+The summary says how long the deactivated users' archives stay in cold storage when the caller
+passes the orgs' retention (`retention`, days per org id, fetched for `retention_orgs`): the number
+of days and the approximate purge date; without it, only that the org's retention period applies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from msp_tui.domain.consequences import purge_date, retention_words
 from msp_tui.domain.hierarchy import OrgTree, build_tree
 from msp_tui.domain.policy import Policy
 from msp_tui.domain.whatif import (
@@ -35,6 +41,10 @@ MSP_BILLING = "msp-billing@code42.com"
 PAYMENT_SUPPORT = "support@2checkout.com"
 """The payment processor's support, for payment-method problems."""
 OS_LABELS = {"win": "Windows", "mac": "macOS", "linux": "Linux"}
+EACH_ORG = "each org's"
+"""Whose retention period an account closure speaks of."""
+NAMES_SHOWN = 3
+"""Org names listed for a retention that differs from the usual one, before "and N more"."""
 
 
 class PlanError(ValueError):
@@ -92,6 +102,70 @@ def _members(snapshot: AccountSnapshot, tree: OrgTree, org: Org) -> tuple[list[M
     return members, inactive, sorted(nested, key=lambda o: o.org_name)
 
 
+def retention_orgs(snapshot: AccountSnapshot, org_name: str | None = None) -> list[Org]:
+    """The orgs whose cold-storage retention a plan can state, to fetch before planning.
+
+    With `org_name` (migration, offboarding): the customer org and its active nested orgs; without
+    (account closure): every active org of the account. Empty when `org_name` is not a customer.
+    """
+    tree = build_tree(snapshot)
+    if org_name is None:
+        return [o for o in snapshot.orgs if o.is_active]
+    org = tree.find_by_name(org_name)
+    if org is None:
+        return []
+    nested = [tree.orgs[i] for i, c in tree.customer_of.items() if c == org.org_id and i != org.org_id]
+    return [org] + sorted((o for o in nested if o.is_active), key=lambda o: o.org_name)
+
+
+def _names(names: Iterable[str]) -> str:
+    shown = sorted(set(names), key=str.casefold)
+    if len(shown) <= NAMES_SHOWN:
+        return ", ".join(shown)
+    return f"{', '.join(shown[:NAMES_SHOWN])} and {len(shown) - NAMES_SHOWN} more"
+
+
+def retention_summary(orgs: Iterable[Org], retention: Mapping[int, int] | None, today: date) -> str | None:
+    """The cold-storage retention of `orgs` in words, or None when none of them is known.
+
+    One value: "90 days, around 2025-08-31" (the purge day of archives sent to cold storage
+    `today`). Several: the most common one, then each other one with the orgs it applies to, then
+    the orgs not known: "365 days, around 2026-06-02; 90 days for Maple Street Veterinary, around
+    2025-08-31; unknown for Acme".
+    """
+    scope = list({o.org_id: o for o in orgs}.values())
+    known = {o.org_id: retention[o.org_id] for o in scope if retention and o.org_id in retention}
+    if not known:
+        return None
+    counts = Counter(known.values())
+    usual = max(counts, key=lambda days: (counts[days], days))
+    others: dict[int, list[str]] = {}
+    for o in scope:
+        days = known.get(o.org_id)
+        if days is not None and days != usual:
+            others.setdefault(days, []).append(o.org_name)
+    parts = [retention_words(usual, today)]
+    parts += [f"{days} days for {_names(names)}, around {purge_date(days, today):%Y-%m-%d}"
+              for days, names in sorted(others.items())]
+    unknown = [o.org_name for o in scope if o.org_id not in known]
+    if unknown:
+        parts.append(f"unknown for {_names(unknown)}")
+    return "; ".join(parts)
+
+
+def _retention_period(orgs: Iterable[Org], retention: Mapping[int, int] | None, today: date,
+                      *, whose: str = "the org's") -> str:
+    """"the org's retention period" with, when known, "(90 days, around 2025-08-31)"."""
+    known = retention_summary(orgs, retention, today)
+    return f"{whose} retention period" + (f" ({known})" if known else "")
+
+
+def _scope(org: Org | None, members: Iterable[Member], tree: OrgTree) -> list[Org]:
+    """The orgs whose archives a plan sends to cold storage: `org` and its members' orgs."""
+    orgs = [tree.orgs.get(m.user.org_id) for m in members if m.user.org_id is not None]
+    return ([org] if org is not None else []) + [o for o in orgs if o is not None]
+
+
 def _device_row(member: Member, device: Device) -> dict[str, object]:
     return {
         "user": member.user.username,
@@ -136,9 +210,13 @@ def migration_plan(
     today: date,
     profiles: tuple[str, str],
     rename_suffix: str = DEFAULT_SUFFIX,
+    retention: Mapping[int, int] | None = None,
     demo: bool = False,
 ) -> Plan:
     """Plans moving the customer `org_name` from `source` to `target`.
+
+    `retention` (days per org id of `source`) makes the summary say when the archives left in
+    the source's cold storage are purged.
 
     Raises:
         PlanError: The accounts are the same, the org is unknown, nested or deactivated.
@@ -223,12 +301,15 @@ def migration_plan(
 
     n_users = len(members)
     n_devices = sum(len(m.devices) for m in members)
+    held = retention_summary(_scope(org, members, s_tree), retention, today)
     summary = [
         f"Move the customer {name} from {src} to {tgt}: {n_users} users, {n_devices} devices.",
         f"Backup archives start over in {tgt}: every device makes a new full initial backup after "
         "the reinstall; version history does not move between accounts.",
-        f"The old archives stay in {src}'s cold storage with the deactivated users until purged "
-        "(or until the org's retention period ends) and may still hold subscriptions there until then.",
+        f"The old archives stay in {src}'s cold storage with the deactivated users until purged"
+        + (f", or until the org's retention period ({held}) ends, and " if held else
+           " (or until the org's retention period ends) and ")
+        + "may still hold subscriptions there until then.",
         f"Users are renamed in {src} before the address is reused: {suffix!r} is inserted before the @ "
         f"of username and email (jane.doe@example.com → jane.doe{suffix}@example.com); a rollback "
         "renames them back and reactivates them.",
@@ -272,9 +353,18 @@ def migration_plan(
 
 
 def offboard_plan(
-    snapshot: AccountSnapshot, org_name: str, *, policy: Policy, today: date, profile: str, demo: bool = False
+    snapshot: AccountSnapshot,
+    org_name: str,
+    *,
+    policy: Policy,
+    today: date,
+    profile: str,
+    retention: Mapping[int, int] | None = None,
+    demo: bool = False,
 ) -> Plan:
     """Plans deactivating the customer `org_name`: its users (devices follow), then the org.
+
+    `retention` (days per org id) makes the summary say when the archives are purged.
 
     Raises:
         PlanError: The org is unknown, nested or already deactivated.
@@ -291,8 +381,9 @@ def offboard_plan(
     summary = [
         f"Offboard {org.org_name} in {account}: deactivate {len(members)} users (and so their "
         f"{n_devices} devices), then the org" + (f" and its nested orgs ({', '.join(o.org_name for o in nested)})" if nested else "") + ".",
-        "Backups stop. The archives go to cold storage and stay there until purged or until the "
-        "org's retention period ends; reactivating a user (or the org) within that time brings them back.",
+        "Backups stop. The archives go to cold storage and stay there until purged or until "
+        f"{_retention_period(_scope(org, members, tree), retention, today)} ends; reactivating a user (or the org) "
+        "within that time brings them back.",
         "Licences are not freed at once: a deactivated user whose archive is in cold storage still "
         "holds a subscription until the archive is purged (freed by the next daily accounting run).",
     ]
@@ -326,12 +417,14 @@ def closure_plan(
     today: date,
     profile: str,
     own_usernames: Iterable[str] = (),
+    retention: Mapping[int, int] | None = None,
     demo: bool = False,
 ) -> Plan:
     """Plans closing the partner account: every customer org and user, then the email.
 
     `own_usernames` (the signed-in console login) are left active: deactivating them would lock
-    the wizard out before it finishes; msp-billing closes them with the account.
+    the wizard out before it finishes; msp-billing closes them with the account. `retention`
+    (days per org id) makes the summary say when the archives are purged, org by org.
     """
     tree = build_tree(snapshot)
     account = _account_name(snapshot, tree)
@@ -340,9 +433,11 @@ def closure_plan(
     users: list[dict[str, object]] = []
     devices: list[dict[str, object]] = []
     customers = [o for o in tree.customers if o.is_active]
+    scope: list[Org] = []
     for org in customers:
         members, _, _ = _members(snapshot, tree, org)
         members = [m for m in members if m.user.username.casefold() not in keep]
+        scope += _scope(org, members, tree)
         steps.extend(_deactivate_user_step(m.user, account) for m in members)
         steps.append(_deactivate_org_step(org, account))
         users.extend(_user_row(m, org.org_name) for m in members)
@@ -360,6 +455,7 @@ def closure_plan(
             kept.append(u.username)
             continue
         m = Member(u, tuple(by_user.get(u.user_id, ())))
+        scope += _scope(None, [m], tree)
         steps.append(_deactivate_user_step(u, account))
         users.append(_user_row(m, u.org_name or account))
         devices.extend(_device_row(m, d) for d in m.devices)
@@ -372,8 +468,8 @@ def closure_plan(
     summary = [
         f"Close the partner account {account}: deactivate {len(customers)} customer orgs and "
         f"{len(users)} users (and so {len(devices)} devices).",
-        "Backups stop everywhere. Archives go to cold storage and stay until purged or until each "
-        "org's retention period ends; subscriptions are held until then.",
+        "Backups stop everywhere. Archives go to cold storage and stay until purged or until "
+        f"{_retention_period(scope, retention, today, whose=EACH_ORG)} ends; subscriptions are held until then.",
         f"Then email {MSP_BILLING} to close the account: the wizard drafts the email (account, what "
         "was deactivated and when); you send it and confirm (`wizards resume ID --done send-email`).",
         f"Payment-method problems go to the payment processor, 2Checkout: {PAYMENT_SUPPORT}.",
