@@ -47,6 +47,7 @@ from msp_tui.wizards.planning import (
     build_plan,
     confirmation_matches,
     drafted_email,
+    fetch_retention,
     record_confirmed_run,
     step_messages,
 )
@@ -247,9 +248,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     async def work() -> int:
         snaps = await _snapshots(contexts)
+        retention = await fetch_retention(WizardKind.MIGRATE, snaps["source"], contexts["source"].client, args.org)
         try:
             plan = build_plan(WizardKind.MIGRATE, snaps, settings=contexts["source"].settings, today=_today(),
-                              profiles={"source": source, "target": target}, org_name=args.org, demo=demo)
+                              profiles={"source": source, "target": target}, org_name=args.org,
+                              retention=retention, demo=demo)
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
         return await _plan_and_run(args, contexts, plan)
@@ -264,9 +267,11 @@ def cmd_offboard(args: argparse.Namespace) -> int:
     async def work() -> int:
         snaps = await _snapshots(contexts)
         ctx = contexts["source"]
+        retention = await fetch_retention(WizardKind.OFFBOARD, snaps["source"], ctx.client, args.org)
         try:
             plan = build_plan(WizardKind.OFFBOARD, snaps, settings=ctx.settings, today=_today(),
-                              profiles={"source": ctx.profile.name}, org_name=args.org, demo=ctx.profile.is_demo)
+                              profiles={"source": ctx.profile.name}, org_name=args.org, retention=retention,
+                              demo=ctx.profile.is_demo)
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
         return await _plan_and_run(args, contexts, plan)
@@ -281,10 +286,11 @@ def cmd_close(args: argparse.Namespace) -> int:
     async def work() -> int:
         snaps = await _snapshots(contexts)
         ctx = contexts["source"]
+        retention = await fetch_retention(WizardKind.CLOSE_ACCOUNT, snaps["source"], ctx.client)
         try:
             plan = build_plan(WizardKind.CLOSE_ACCOUNT, snaps, settings=ctx.settings, today=_today(),
                               profiles={"source": ctx.profile.name}, own_usernames=[ctx.profile.username],
-                              demo=ctx.profile.is_demo)
+                              retention=retention, demo=ctx.profile.is_demo)
         except PlanError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
         return await _plan_and_run(args, contexts, plan, email_out=args.email_out)

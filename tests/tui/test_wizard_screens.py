@@ -176,6 +176,36 @@ async def test_offboarding(make_app: Any, settle: Any, wait_until: Any) -> None:
         assert org is None or not org.is_active
 
 
+def plan_text(screen: WizardRunScreen) -> str:
+    """Everything the plan view shows, one Static after another."""
+    return "\n".join(str(w.render()) for w in screen.query_one(PlanView).query(Static))
+
+
+async def test_offboarding_plan_states_the_org_retention(make_app: Any, settle: Any, wait_until: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_wizard(pilot, settle, "kind:offboard", "Maple Street Veterinary")
+        await plan_and_confirm(pilot, screen, wait_until, confirm=False)
+        assert "retention period (90 days, around 2025-08-31) ends" in plan_text(screen)
+
+
+async def test_a_failing_retention_lookup_still_plans(make_app: Any, settle: Any, wait_until: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    async def hang(self: Any, org_guid: str) -> int | None:
+        await asyncio.sleep(60)
+        return 1
+
+    monkeypatch.setattr("msp_tui.api.Code42Client.get_org_retention_days", hang)
+    monkeypatch.setattr("msp_tui.wizards.planning.RETENTION_TIMEOUT", 0.05)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_wizard(pilot, settle, "kind:offboard", "Maple Street Veterinary")
+        await plan_and_confirm(pilot, screen, wait_until, confirm=False)
+        text = plan_text(screen)
+        assert "until purged or until the org's retention period ends;" in text and "90 days" not in text
+        assert isinstance(app.screen, ConfirmScreen)  # the plan is whole: confirming is offered
+
+
 async def test_account_closure_email(make_app: Any, settle: Any, wait_until: Any, tmp_path: Path) -> None:
     app = make_app(profile_name="harbor")
     async with app.run_test(size=(80, 24)) as pilot:

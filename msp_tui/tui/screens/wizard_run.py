@@ -28,7 +28,13 @@ from msp_tui.tui.screens.wizard_progress import WizardProgress
 from msp_tui.tui.screens.wizard_prompts import start_consequences
 from msp_tui.tui.screens.wizard_views import PlanView, cost_text
 from msp_tui.tui.wizard_session import WizardClients, journal_for
-from msp_tui.wizards.planning import PlanError, build_plan, record_confirmed_run, roles_for
+from msp_tui.wizards.planning import (
+    PlanError,
+    build_plan,
+    fetch_retention,
+    record_confirmed_run,
+    roles_for,
+)
 from msp_tui.tui.widgets.key_bar import KeyBar
 
 KIND_TITLES = {
@@ -257,9 +263,10 @@ class WizardRunScreen(WizardProgress):
         profiles = {role: profiles[role] for role in roles_for(self.kind) if role in profiles}
         try:
             snapshots = await self.clients.snapshots(profiles)
+            retention = await fetch_retention(self.kind, snapshots["source"], await self.clients.client(source), org)
             plan = build_plan(self.kind, snapshots, settings=app.settings, today=app.clock().date(),
                               profiles=profiles, org_name=org, own_usernames=[app.profiles[source].username],
-                              demo=app.profiles[source].is_demo)
+                              retention=retention, demo=app.profiles[source].is_demo)
             read_only = any(self.clients.read_only(name) for name in profiles.values())
         except (ApiError, PlanError, KeyError) as exc:
             self.post_message(self.PlanFailed(str(exc).strip("'\"")))
