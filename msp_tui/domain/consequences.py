@@ -13,7 +13,7 @@ snapshot's users and cold-storage rows and counting the billed users with the bi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import Enum
 
@@ -24,7 +24,8 @@ from msp_tui.models import AccountSnapshot, ColdStorageRow, Device, Org, User
 
 __all__ = [
     "DESTRUCTIVE", "Action", "Consequences", "CostEffect", "consequences_for", "describe_device",
-    "describe_user", "device_consequences", "org_consequences", "purge_date", "retention_words",
+    "describe_user", "device_consequences", "lockout_warning", "org_consequences", "purge_date",
+    "retention_words",
     "user_consequences",
 ]
 
@@ -314,17 +315,48 @@ def _build(action: Action, subject: str, lines: list[str], effect: CostEffect, p
     )
 
 
+def lockout_warning(action: Action, subject: User | Device | Org, snapshot: AccountSnapshot,
+                    login: str | None) -> str | None:
+    """A warning when the action would lock out `login`, the account msp-tui signs in with:
+    deactivating or blocking that user, or deactivating the org it belongs to."""
+    if not login:
+        return None
+    mine = login.strip().casefold()
+    if action in (Action.DEACTIVATE_USER, Action.BLOCK_USER) and isinstance(subject, User):
+        hit = (subject.username or "").casefold() == mine
+    elif action is Action.DEACTIVATE_ORG and isinstance(subject, Org):
+        tree = build_tree(snapshot)
+        scope = {subject.org_id} | {oid for oid, cid in tree.customer_of.items() if cid == subject.org_id}
+        hit = any((u.username or "").casefold() == mine and u.is_active
+                  for u in snapshot.users if u.org_id in scope)
+    else:
+        hit = False
+    if not hit:
+        return None
+    return (f"⚠ {login} is the login msp-tui signs in with: after this, msp-tui (and anyone "
+            "using that login) can no longer sign in to this account. Use another administrator.")
+
+
 def consequences_for(
     action: Action,
     subject: User | Device | Org,
     snapshot: AccountSnapshot,
     policy: Policy,
     today: date,
+    *,
+    login: str | None = None,
     **options: int | None,
 ) -> Consequences:
-    """Dispatches to the builder for the subject's kind (`retention_days`, `cycle_start_users`)."""
+    """Dispatches to the builder for the subject's kind (`retention_days`, `cycle_start_users`);
+    `login` (the signed-in username) adds a first line when the action would lock it out."""
+    result: Consequences
     if isinstance(subject, User):
-        return user_consequences(action, subject, snapshot, policy, today, **options)
-    if isinstance(subject, Device):
-        return device_consequences(action, subject, snapshot, policy, today, **options)
-    return org_consequences(action, subject, snapshot, policy, today, **options)
+        result = user_consequences(action, subject, snapshot, policy, today, **options)
+    elif isinstance(subject, Device):
+        result = device_consequences(action, subject, snapshot, policy, today, **options)
+    else:
+        result = org_consequences(action, subject, snapshot, policy, today, **options)
+    warning = lockout_warning(action, subject, snapshot, login)
+    if warning is None:
+        return result
+    return replace(result, lines=(warning, *result.lines))

@@ -304,9 +304,11 @@ async def run_action(ctx: ActionContext, action: Action,
     retention = ctx.retention_days
     if retention is None and action in DESTRUCTIVE:
         retention = await org_retention_days(ctx.client, ctx.snapshot, subject.org_id)
+    profile = getattr(ctx.app, "profile", None)
     consequences = consequences_for(
         action, subject, ctx.snapshot, ctx.policy, ctx.today,
         retention_days=retention, cycle_start_users=ctx.cycle_start_users,
+        login=getattr(profile, "username", None),
     )
     if not await ask(ctx.app, ConfirmScreen(consequences)):
         return ActionOutcome(action.value, False, "", cancelled=True)

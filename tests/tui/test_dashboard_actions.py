@@ -105,6 +105,27 @@ async def test_deactivation_preview_shows_the_org_retention(
         assert app.dataset.user(user.user_id).is_active
 
 
+async def test_deactivating_the_signed_in_login_warns_first(
+    make_app: Any, settle: Any, wait_until: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        login = app.profile.username
+        me = next(u for u in app.dataset.snapshot.users if u.username == login)
+        app.screen.jump_to(JumpTo(org_id=me.org_id, user_id=me.user_id))
+        await settle(pilot)
+        users = app.screen.query_one("#users-table", VirtualTable)
+        assert users.cursor_key == me.user_id and app.screen.focused is users
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        lines = str(app.screen.query_one("#lines Static", Static).render())
+        assert lines.lstrip("• ").startswith(f"⚠ {login} is the login msp-tui signs in with")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog to close")
+        assert app.dataset.user(me.user_id).is_active
+
+
 async def test_read_only_session_refuses_actions(make_app: Any, settle: Any, wait_until: Any) -> None:
     app = make_app(read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -179,3 +179,30 @@ def test_wrong_action_for_subject_is_an_error() -> None:
 def test_destructive_set() -> None:
     assert DESTRUCTIVE == {Action.DEACTIVATE_USER, Action.DEACTIVATE_DEVICE, Action.DEACTIVATE_ORG}
     assert Action.DEACTIVATE_ORG.verb == "deactivate" and Action.DEACTIVATE_ORG.kind == "org"
+
+
+@pytest.mark.parametrize(
+    ("action", "subject", "login", "warned"),
+    [
+        (Action.DEACTIVATE_USER, "user0", "USER0@acme.example", True),  # usernames ignore case
+        (Action.BLOCK_USER, "user0", "user0@acme.example", True),
+        (Action.DEACTIVATE_USER, "user1", "user0@acme.example", False),  # someone else
+        (Action.UNBLOCK_USER, "user0", "user0@acme.example", False),
+        (Action.DEACTIVATE_ORG, "acme", "user0@acme.example", True),  # the login's own org
+        (Action.DEACTIVATE_ORG, "acme", "admin@partner.example", False),
+        (Action.DEACTIVATE_DEVICE, "pc0", "user0@acme.example", False),
+        (Action.DEACTIVATE_USER, "user0", None, False),  # an API-client profile: no login
+    ],
+)
+def test_actions_that_would_lock_out_the_signed_in_login_say_so_first(
+        action: Action, subject: str, login: str | None, warned: bool) -> None:
+    snap = account(2)
+    target = {"user0": snap.users[0], "user1": snap.users[1], "acme": snap.orgs[1],
+              "pc0": snap.devices[0]}[subject]
+    c = consequences_for(action, target, snap, Policy(), TODAY, login=login)
+    plain = consequences_for(action, target, snap, Policy(), TODAY)
+    if warned:
+        assert c.lines[0].startswith("⚠ ") and "login msp-tui signs in with" in c.lines[0]
+        assert c.lines[1:] == plain.lines
+    else:
+        assert c.lines == plain.lines
