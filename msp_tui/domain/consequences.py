@@ -171,8 +171,10 @@ def user_consequences(
         cold += [_cold_row(d, user) for d in archived]
         purge = {user.user_id}
         lines = [
-            f"The user's {len(active)} active device(s) are deactivated and stop backing up.",
-            f"{len(archived)} archive(s) go to cold storage and stay there until purged.",
+            (f"The user's {len(active)} active device(s) are deactivated and stop backing up."
+             if active else "The user has no active device: no backup stops."),
+            (f"{len(archived)} archive(s) go to cold storage and stay there until purged."
+             if archived else "No new archive goes to cold storage."),
             "While an archive is in cold storage the user's licence (subscription) is still held.",
             "Reactivation is possible until the archives are purged at the end of "
             f"{_window(retention_days, today)}; after that the data is gone for good.",

@@ -206,3 +206,16 @@ def test_actions_that_would_lock_out_the_signed_in_login_say_so_first(
         assert c.lines[1:] == plain.lines
     else:
         assert c.lines == plain.lines
+
+
+def test_user_without_active_devices_is_worded_without_zero_counts() -> None:
+    snap = account(1, archives=False)
+    idle = User(user_id=555, user_uid="idle", username="idle@acme.example", org_id=2, active=True)
+    snap = AccountSnapshot("p", snap.fetched_at, orgs=snap.orgs, users=(*snap.users, idle),
+                           devices=snap.devices)
+    c = user_consequences(Action.DEACTIVATE_USER, idle, snap, Policy(), TODAY)
+    assert "The user has no active device: no backup stops." in c.lines
+    assert "No new archive goes to cold storage." in c.lines
+    assert not any(line.startswith(("The user's 0", "0 archive")) for line in c.lines)
+    busy = user_consequences(Action.DEACTIVATE_USER, snap.users[0], snap, Policy(), TODAY)
+    assert "The user's 1 active device(s) are deactivated and stop backing up." in busy.lines
