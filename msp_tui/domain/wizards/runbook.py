@@ -4,8 +4,12 @@ A *complete* uninstall is needed when a device moves to another account: a stand
 keeps the hidden identity file, and a reinstalled agent would then try to resume its old
 identity in the old account. MSP installs are interactive (deployment policies are not
 available to MSPs), so the reinstall is: download, install, sign in as the user.
-Paths are those of current CrashPlan agents; check them against the vendor's "Uninstall the
-CrashPlan app" article for the agent version in use.
+Paths are those of current CrashPlan agents. Checked: the identity file paths (Windows
+C:\\ProgramData\\CrashPlan\\.identity, macOS /Library/Application Support/CrashPlan/.identity)
+against the vendor's "File and folder hierarchy" article, and the macOS uninstall.sh path and
+"remove the folder for a complete uninstall" against a university's deployment notes. The
+Linux steps are still our reading of the vendor's uninstall article: check them for the agent
+version in use.
 """
 
 from __future__ import annotations
