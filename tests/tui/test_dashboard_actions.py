@@ -26,6 +26,23 @@ def cost_line(app: MspApp) -> str:
     return str(panel.query_one("#cost-line", Static).render())
 
 
+async def deactivation_preview(pilot: Any, user: Any, settle: Any, wait_until: Any) -> str:
+    """Selects `user`, presses `x`, returns the confirmation's lines, then cancels (the user
+    stays active)."""
+    app = pilot.app
+    app.screen.jump_to(JumpTo(org_id=user.org_id, user_id=user.user_id))
+    await settle(pilot)
+    users = app.screen.query_one("#users-table", VirtualTable)
+    assert users.cursor_key == user.user_id and app.screen.focused is users
+    await pilot.press("x")
+    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+    lines = str(app.screen.query_one("#lines Static", Static).render())
+    await pilot.press("escape")
+    await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog to close")
+    assert app.dataset.user(user.user_id).is_active
+    return lines
+
+
 async def test_create_org_then_user_updates_tree_tables_and_cost(
     make_app: Any, settle: Any, wait_until: Any
 ) -> None:
@@ -92,17 +109,8 @@ async def test_deactivation_preview_shows_the_org_retention(
         await settle(pilot)
         maple = next(o for o in app.dataset.tree.customers if o.org_name == "Maple Street Veterinary")
         user = next(u for u in app.dataset.users_in(maple.org_id) if u.is_active)
-        app.screen.jump_to(JumpTo(org_id=maple.org_id, user_id=user.user_id))
-        await settle(pilot)
-        users = app.screen.query_one("#users-table", VirtualTable)
-        assert users.cursor_key == user.user_id and app.screen.focused is users
-        await pilot.press("x")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        lines = str(app.screen.query_one("#lines Static", Static).render())
+        lines = await deactivation_preview(pilot, user, settle, wait_until)
         assert "cold-storage retention period (90 days), around 2025-08-31;" in lines
-        await pilot.press("escape")
-        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog to close")
-        assert app.dataset.user(user.user_id).is_active
 
 
 async def test_deactivating_the_signed_in_login_warns_first(
@@ -113,17 +121,8 @@ async def test_deactivating_the_signed_in_login_warns_first(
         await settle(pilot)
         login = app.profile.username
         me = next(u for u in app.dataset.snapshot.users if u.username == login)
-        app.screen.jump_to(JumpTo(org_id=me.org_id, user_id=me.user_id))
-        await settle(pilot)
-        users = app.screen.query_one("#users-table", VirtualTable)
-        assert users.cursor_key == me.user_id and app.screen.focused is users
-        await pilot.press("x")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        lines = str(app.screen.query_one("#lines Static", Static).render())
+        lines = await deactivation_preview(pilot, me, settle, wait_until)
         assert lines.lstrip("• ").startswith(f"⚠ {login} is the login msp-tui signs in with")
-        await pilot.press("escape")
-        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog to close")
-        assert app.dataset.user(me.user_id).is_active
 
 
 async def test_read_only_session_refuses_actions(make_app: Any, settle: Any, wait_until: Any) -> None:
