@@ -21,29 +21,36 @@ def test_hidden_and_repeated_actions_are_left_out() -> None:
         Binding("x", "secret", "Hidden", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("ctrl+p", "command_palette", "palette"),
+        Binding("question_mark", "help", "Help"),
     )
-    hints, palette = key_hints(active, lambda b: b.key.upper(), palette_key="ctrl+p")
+    hints, pinned = key_hints(active, lambda b: b.key.upper(), pinned=("question_mark", "ctrl+p"))
     assert [h.description for h in hints] == ["Open", "Filter"]
-    assert palette is not None and palette.key == "ctrl+p" and palette.key_display == "CTRL+P"
+    assert [(h.key, h.key_display) for h in pinned] == [("question_mark", "QUESTION_MARK"),
+                                                         ("ctrl+p", "CTRL+P")]  # pinned order
+    _, none_pinned = key_hints(active, lambda b: b.key, pinned=(None, "f9"))
+    assert none_pinned == []  # keys not bound are left out
 
 
-def test_layout_keeps_what_fits_and_puts_the_palette_at_the_right_end() -> None:
+def test_layout_keeps_what_fits_and_pins_help_and_palette_at_the_right_end() -> None:
     hints = [KeyHint("a", "All devices", "a", True), KeyHint("f", "Findings", "f", True),
              KeyHint("n", "New org", "n", True)]
-    palette = KeyHint("^p", "palette", "ctrl+p", True)
-    line = render_hints(hints, palette, 44, STYLES)
+    pinned = [KeyHint("?", "Help", "question_mark", True), KeyHint("^p", "palette", "ctrl+p", True)]
+    line = render_hints(hints, pinned, 52, STYLES)
     text = line.content.plain
-    assert len(text) == 44
+    assert len(text) == 52
     assert text.startswith(" a All devices  f Findings ")
-    assert "New org" not in text  # would overlap the palette hint
-    assert text.endswith("│ ^p palette ")
+    assert "New org" not in text  # would overlap the pinned hints
+    assert text.endswith("│ ? Help  ^p palette ")
     assert line.key_at(1) == "a" and line.key_at(16) == "f"
+    assert line.key_at(text.index("?")) == "question_mark"
     assert line.key_at(text.index("^p")) == "ctrl+p"
-    assert text[27:31] == "    " and line.key_at(29) is None  # the gap before the palette
+    assert text[27:31] == "    " and line.key_at(29) is None  # the gap before the pinned hints
+    narrow = render_hints(hints, pinned, 30, STYLES).content.plain
+    assert narrow.endswith("│ ? Help  ^p palette ") and "All devices" not in narrow
 
 
 def test_disabled_hints_are_dimmed() -> None:
-    line = render_hints([KeyHint("x", "Deactivate", "x", False)], None, 30, STYLES)
+    line = render_hints([KeyHint("x", "Deactivate", "x", False)], [], 30, STYLES)
     assert {str(span.style) for span in line.content.spans} == {"dim"}
 
 

@@ -64,9 +64,9 @@ class MainScreen(Screen[None]):
         Binding("e", "export", "Export", id="export", show=False,
                 tooltip="Write the table shown to a CSV or JSON file"),
     ]
-    """The footer shows the first keys, most used first (it is cut at 80 columns); the rest are
-    in help (`?`) and the command palette. `?` and `q` repeat the App's keys so they come before
-    the App's refresh/profile keys."""
+    """The key bar shows the first keys, most used first (it is cut at 80 columns), with help
+    (`?`) and the command palette pinned at its right end; the rest are in those two. `q`
+    repeats the App's key so it comes before the App's refresh/profile keys."""
 
     _progress_shown = False
     """True while the status line shows progress (cleared when the work ends)."""

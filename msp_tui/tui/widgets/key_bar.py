@@ -3,12 +3,13 @@
 Textual's `Footer` mounts a widget per key (16 on the main screen) and restyles each of them
 whenever the bindings change; on a 2-core jump host that was ~0.3 s of every screen push (the
 all-devices view opened in 0.7 s instead of 1.0 s without it). `KeyBar` shows the same hints,
-in the same order and colours, as one line of text; a click on a hint presses its key.
+in the same order and colours, as one line of text; a click on a hint presses its key. Help
+and the command palette stay at the right end, so they show at 80 columns too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from textual import events
@@ -16,6 +17,10 @@ from textual.binding import Binding
 from textual.content import Content, Span
 from textual.screen import Screen
 from textual.widget import Widget
+
+
+HELP_KEY = "question_mark"
+"""Help is pinned at the right end with the palette: the one key that leads to all others."""
 
 
 class KeyHint(NamedTuple):
@@ -31,28 +36,28 @@ def key_hints(
     active: Iterable[tuple[object, Binding, bool, str]],
     display: Callable[[Binding], str],
     *,
-    palette_key: str | None = None,
-) -> tuple[list[KeyHint], KeyHint | None]:
+    pinned: Sequence[str | None] = (),
+) -> tuple[list[KeyHint], list[KeyHint]]:
     """Returns the shown hints (one per action, first binding wins, as Textual's Footer does)
-    and, apart, the command palette's hint.
+    and, apart, the hints of the `pinned` keys (help, the command palette), in that order.
 
     Args:
         active: `Screen.active_bindings.values()`: (node, binding, enabled, tooltip).
         display: How a binding's key is shown (`App.get_key_display`).
-        palette_key: The command palette's key, shown apart at the right end.
+        pinned: Keys shown at the right end whatever the width (None entries are ignored).
     """
     hints: list[KeyHint] = []
-    palette: KeyHint | None = None
+    pins: dict[str, KeyHint] = {}
     actions: set[str] = set()
     for _node, binding, enabled, _tooltip in active:
-        if palette_key is not None and binding.key == palette_key:
-            palette = KeyHint(display(binding), binding.description, binding.key, enabled)
+        if binding.key in pinned:
+            pins.setdefault(binding.key, KeyHint(display(binding), binding.description, binding.key, enabled))
             continue
         if not binding.show or binding.action in actions:
             continue
         actions.add(binding.action)
         hints.append(KeyHint(display(binding), binding.description, binding.key, enabled))
-    return hints, palette
+    return hints, [pins[key] for key in pinned if key is not None and key in pins]
 
 
 def _hint_spans(hint: KeyHint, at: int) -> tuple[str, list[Span]]:
@@ -77,16 +82,20 @@ class HintLine(NamedTuple):
         return next((key for start, end, key in self.targets if start <= x < end), None)
 
 
-def render_hints(hints: list[KeyHint], palette: KeyHint | None, width: int,
+def render_hints(hints: list[KeyHint], pinned: list[KeyHint], width: int,
                  styles: dict[str, str]) -> HintLine:
     """Lays the hints out on one line of `width` cells: hints that do not fit are left out;
-    the palette hint sits at the right end behind a bar. `styles` maps the class names used in
-    the spans (`key-bar--key`, `key-bar--disabled`) to style strings."""
-    tail = ""
+    the pinned hints (help, the palette) sit at the right end behind a bar, so they show at
+    80 columns too. `styles` maps the class names used in the spans (`key-bar--key`,
+    `key-bar--disabled`) to style strings."""
+    tail = "│" if pinned else ""
     tail_spans: list[Span] = []
-    if palette is not None:
-        tail, tail_spans = _hint_spans(palette, 1)
-        tail = "│" + tail
+    tail_targets: list[tuple[int, int, str]] = []
+    for hint in pinned:
+        piece, piece_spans = _hint_spans(hint, len(tail))
+        tail_targets.append((len(tail), len(tail) + len(piece), hint.key))
+        tail += piece
+        tail_spans.extend(piece_spans)
     room = max(width - len(tail), 0)
     text = ""
     spans: list[Span] = []
@@ -98,13 +107,12 @@ def render_hints(hints: list[KeyHint], palette: KeyHint | None, width: int,
         targets.append((len(text), len(text) + len(piece), hint.key))
         text += piece
         spans.extend(piece_spans)
-    if tail and palette is not None:
-        pad = width - len(text) - len(tail)
-        if pad >= 0:
-            start = len(text) + pad
-            text += " " * pad + tail
-            spans.extend(Span(s.start + start, s.end + start, s.style) for s in tail_spans)
-            targets.append((start + 1, len(text), palette.key))
+    pad = width - len(text) - len(tail)
+    if tail and pad >= 0:
+        start = len(text) + pad
+        text += " " * pad + tail
+        spans.extend(Span(s.start + start, s.end + start, s.style) for s in tail_spans)
+        targets.extend((first + start, end + start, key) for first, end, key in tail_targets)
     resolved = [Span(s.start, s.end, styles.get(str(s.style), str(s.style))) for s in spans]
     return HintLine(Content(text, resolved), targets)
 
@@ -137,13 +145,13 @@ class KeyBar(Widget):
     def render(self) -> Content:
         app = self.app
         palette_key = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
-        hints, palette = key_hints(self.screen.active_bindings.values(), app.get_key_display,
-                                   palette_key=palette_key)
+        hints, pinned = key_hints(self.screen.active_bindings.values(), app.get_key_display,
+                                  pinned=(HELP_KEY, palette_key))
         styles = {
             "key-bar--key": "bold $footer-key-foreground",
             "key-bar--disabled": "dim",
         }
-        self._line = render_hints(hints, palette, self.size.width, styles)
+        self._line = render_hints(hints, pinned, self.size.width, styles)
         return self._line.content
 
     def on_click(self, event: events.Click) -> None:
